@@ -1,0 +1,1 @@
+"""Cross-cutting helpers: permissions, audit, text, formatting. Imports no feature package."""

@@ -1,0 +1,19 @@
+"""Translated labels for enum values, registered by each feature and shown by ``label(value)`` in templates."""
+from __future__ import annotations
+
+import enum
+
+LABELS: dict[enum.Enum, object] = {}
+
+
+def register_labels(mapping: dict) -> None:
+    """Add ``{EnumMember: lazy_gettext("Label")}`` entries."""
+    LABELS.update(mapping)
+
+
+def label(value) -> str:
+    """The translated label of an enum member (its value if none is registered)."""
+    if value is None:
+        return ""
+    found = LABELS.get(value)
+    return str(found) if found is not None else str(getattr(value, "value", value))

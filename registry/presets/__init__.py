@@ -1,0 +1,1 @@
+"""Jurisdiction presets: configuration shipped as data files (one folder per city)."""

@@ -1,0 +1,1 @@
+"""Reference data configured per city: administrative units, sports catalogue."""

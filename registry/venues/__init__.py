@@ -1,0 +1,1 @@
+"""The register of venues and their operators."""
