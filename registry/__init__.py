@@ -142,7 +142,7 @@ def register_template_helpers(app: Flask) -> None:
     """Filters and globals shared by every template."""
     import registry.models  # noqa: F401  (labels of every feature's enums)
     from registry.common.formatting import FILTERS
-    from registry.common.labels import label
+    from registry.common.labels import action_label, label
     from registry.common.permissions import Permission, can
     from registry.i18n import current_language
 
@@ -150,7 +150,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals.update(can=can, Permission=Permission, current_language=current_language,
                                  languages=app.config["LANGUAGES"], label=label, role_label=label,
-                                 has_endpoint=lambda name: name in app.view_functions)
+                                 has_endpoint=lambda name: name in app.view_functions,
+                                 action_label=action_label)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

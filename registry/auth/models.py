@@ -59,10 +59,18 @@ class User(TimestampMixin, VersionedMixin, db.Model):
 def _labels():
     from flask_babel import lazy_gettext as _l
 
-    from registry.common.labels import register_labels
+    from registry.common.labels import register_action_labels, register_labels
 
     register_labels({Role.ADMIN: _l("Administrator"), Role.MANAGER: _l("Manager"), Role.CLERK: _l("Clerk"),
                      Role.INSPECTOR: _l("Inspector")})
+    register_action_labels({
+        "user.create": _l("Account created"), "user.update": _l("Account updated"),
+        "user.password_change": _l("Password changed"), "user.password_reset": _l("Password reset by an administrator"),
+        "user.role_change": _l("Role changed"), "user.activate": _l("Account reactivated"),
+        "user.deactivate": _l("Account deactivated"), "auth.login": _l("Signed in"),
+        "auth.login_failed": _l("Failed sign-in"), "auth.login_locked": _l("Sign-in refused: account locked"),
+        "auth.sessions_ended": _l("Sessions ended"), "permission_denied": _l("Access refused"),
+    })
 
 
 _labels()

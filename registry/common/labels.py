@@ -17,3 +17,17 @@ def label(value) -> str:
         return ""
     found = LABELS.get(value)
     return str(found) if found is not None else str(getattr(value, "value", value))
+
+
+ACTION_LABELS: dict[str, object] = {}
+
+
+def register_action_labels(mapping: dict[str, object]) -> None:
+    """Add ``{"venue.create": lazy_gettext("Venue registered")}`` entries for timelines and the audit log."""
+    ACTION_LABELS.update(mapping)
+
+
+def action_label(action: str) -> str:
+    """The translated label of an audit action (the action itself if none is registered)."""
+    found = ACTION_LABELS.get(action)
+    return str(found) if found is not None else action
