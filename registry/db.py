@@ -60,10 +60,14 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def enum_column(enum_cls: type[enum.Enum], length: int = 30) -> Enum:
-    """A portable enum column stored as its value (VARCHAR + CHECK), identical on SQLite and PostgreSQL."""
+def enum_column(enum_cls: type[enum.Enum], length: int = 30, *, name: str | None = None) -> Enum:
+    """A portable enum column stored as its value (VARCHAR + CHECK), identical on SQLite and PostgreSQL.
+
+    Pass ``name`` when one table has two columns of the same enum: it names the CHECK constraint, which PostgreSQL
+    requires to be unique per table.
+    """
     return Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True, create_constraint=True)
+                validate_strings=True, create_constraint=True, name=name)
 
 
 class Base(DeclarativeBase):

@@ -1,0 +1,93 @@
+"""Issued documents (PDF bytes stored once, with their hash) and public verification scans."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from registry.db import enum_column, utcnow
+from registry.extensions import db
+
+
+class DocumentKind(enum.StrEnum):
+    """Kinds of official documents the registry prints."""
+
+    LICENCE = "licence"
+    LICENCE_COPY = "licence_copy"
+    SUSPENSION_NOTICE = "suspension_notice"
+    REVOCATION_DECISION = "revocation_decision"
+    MINUTES = "minutes"
+    REMINDER_LETTER = "reminder_letter"
+    REPORT = "report"
+
+
+class DocumentBlob(db.Model):
+    """The bytes of a rendered PDF, stored once per SHA-256 (in the database, so backups and several app servers
+    always agree)."""
+
+    __tablename__ = "document_blobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int]
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+
+class IssuedDocument(db.Model):
+    """One issued document. Never changed after issue: reprints return ``blob.content`` byte for byte."""
+
+    __tablename__ = "issued_documents"
+    __table_args__ = (
+        Index("ix_issued_documents_licence", "licence_id", "kind", "id"),
+        Index("ix_issued_documents_inspection", "inspection_id", "kind", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, 30))
+    lang: Mapped[str] = mapped_column(String(5), default="vi")
+    number: Mapped[str | None] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(300))
+    licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), index=True)
+    inspection_id: Mapped[int | None]
+    template_name: Mapped[str] = mapped_column(String(120))
+    template_version: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    blob_id: Mapped[int] = mapped_column(ForeignKey("document_blobs.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    context_json: Mapped[str] = mapped_column(db.Text, default="{}")
+
+    blob: Mapped[DocumentBlob] = relationship()
+    licence = relationship("Licence")
+
+
+class VerificationScan(db.Model):
+    """A public look-up of a licence through its QR token (client anonymised by a salted hash)."""
+
+    __tablename__ = "verification_scans"
+    __table_args__ = (Index("ix_verification_scans_licence", "licence_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id", ondelete="CASCADE"))
+    scanned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    client_hash: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(10), default="html")
+
+
+def _labels():
+    from flask_babel import lazy_gettext as _l
+
+    from registry.common.labels import register_labels
+
+    register_labels({
+        DocumentKind.LICENCE: _l("Licence"), DocumentKind.LICENCE_COPY: _l("Licence copy (BẢN SAO)"),
+        DocumentKind.SUSPENSION_NOTICE: _l("Suspension notice"),
+        DocumentKind.REVOCATION_DECISION: _l("Revocation decision"), DocumentKind.MINUTES: _l("Inspection minutes"),
+        DocumentKind.REMINDER_LETTER: _l("Reminder letter"), DocumentKind.REPORT: _l("Report"),
+    })
+
+
+_labels()

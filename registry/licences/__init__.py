@@ -1,0 +1,1 @@
+"""Licence types, applications, eligibility rules, fees, decisions and the licence lifecycle."""
