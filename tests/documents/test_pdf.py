@@ -8,6 +8,7 @@ it is never skipped.
 from __future__ import annotations
 
 import builtins
+import json
 import re
 import socket
 import subprocess
@@ -239,6 +240,21 @@ def test_copy_mark_sports_list_and_supersedes(tmp_path):
     assert "15/03/2030" in text
 
 
+def test_context_stored_as_json_renders_the_same_bytes(sample_pdf):
+    """Callers store the context as JSON (dates become strings); re-rendering it gives the same PDF."""
+    data, _ = sample_pdf
+    stored = json.loads(json.dumps(pdf.sample_licence_context(), default=str, ensure_ascii=False))
+    assert isinstance(stored["issued_on"], str)
+    assert pdf.render_pdf(pdf.LICENCE_TEMPLATE, stored) == data
+
+
+def test_room_count_and_total_area_are_computed_when_missing(tmp_path):
+    context = pdf.sample_licence_context()
+    del context["room_count"], context["total_area_m2"]
+    text = flat(pdf_text(pdf_file(tmp_path, pdf.render_pdf(pdf.LICENCE_TEMPLATE, context))))
+    assert "Số lượng phòng: 6 phòng, tổng diện tích 162,65 m²" in text
+
+
 def test_missing_required_field_fails_loudly():
     context = pdf.sample_licence_context()
     del context["number"]
@@ -271,7 +287,7 @@ def test_sixty_rooms_span_pages_with_numbers_from_page_2_and_nothing_cut_off(tmp
             assert [w[4] for w in in_top_margin] == [str(page)]
             centre = (in_top_margin[0][0] + in_top_margin[0][2]) / 2
             assert abs(centre - (LEFT + (A4_W - RIGHT)) / 2) < 3
-        for x_min, y_min, x_max, y_max, text in body:
+        for x_min, _y_min, x_max, y_max, text in body:
             assert x_min >= LEFT - TOL, (page, text, x_min)
             assert x_max <= A4_W - RIGHT + TOL, (page, text, x_max)
             assert y_max <= A4_H - BOTTOM + TOL, (page, text, y_max)
@@ -281,6 +297,23 @@ def test_sixty_rooms_span_pages_with_numbers_from_page_2_and_nothing_cut_off(tmp
     assert sorted(map(int, codes)) == list(range(1, 61))  # every room exactly once
     assert "X" * 150 in "".join(w[4] for w in all_words)  # the long name wrapped, not clipped
     assert "Nguyễn Văn A" in text and "- Lưu: VT, QLVH." in text
+
+
+def test_signature_block_never_splits_nor_stands_alone(tmp_path):
+    """Whatever the body length, recipients, QR and signature share a page with the last clause."""
+    base = pdf.sample_licence_context()
+    for n in range(1, 9):
+        context = {**base, "conditions": base["conditions"] * n}
+        path = pdf_file(tmp_path, pdf.render_pdf(pdf.LICENCE_TEMPLATE, context), f"c{n}.pdf")
+        pages = pdf_text(path).split("\f")[:-1]
+
+        def page_of(text, pages=pages):
+            return [i for i, page in enumerate(pages, 1) if text in page]
+
+        last = len(pages)
+        for marker in ("có hiệu lực kể từ ngày ký", "Nơi nhận:", "- Lưu: VT, QLVH.", "Tra cứu:",
+                       "KT. GIÁM ĐỐC", "Nguyễn Văn A"):
+            assert page_of(marker) == [last], (n, marker)
 
 
 # --------------------------------------------------------------------------- URL fetcher / injection
