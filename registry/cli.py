@@ -90,7 +90,10 @@ def users_deactivate(username):
     from registry.auth import services
 
     cli_actor()
-    services.set_active(_get_user(username), False)
+    try:
+        services.set_active(_get_user(username), False)
+    except services.AccountError as exc:
+        fail(str(exc))
     db.session.commit()
     click.echo(f"deactivated {username}")
 
@@ -115,7 +118,10 @@ def users_set_role(username, role):
     from registry.auth import services
 
     cli_actor()
-    services.change_role(_get_user(username), role)
+    try:
+        services.change_role(_get_user(username), role)
+    except services.AccountError as exc:
+        fail(str(exc))
     db.session.commit()
     click.echo(f"{username} is now {role}")
 

@@ -38,7 +38,7 @@ MESSAGES = {
 
 def wants_json() -> bool:
     """True for API or JSON clients."""
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return request.path.endswith(".json") or best == "application/json" or request.path.startswith("/api/")
 
 

@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -99,10 +100,16 @@ def app_config(database_uri, tmp_path):
     return {"DATA_DIR": str(tmp_path / "data")}
 
 
+def _fresh_g(sender, **extra):
+    g.__dict__.clear()
+
+
 @pytest.fixture
 def app(database_uri, app_config):
     """The application bound to this test's database, inside an app context."""
     application = create_app(make_config(database_uri, **dict(app_config)))
+    # the test client reuses this app context; a real server gives each request a fresh g
+    request_started.connect(_fresh_g, application)
     with application.app_context():
         yield application
         _db.session.remove()

@@ -1,6 +1,7 @@
 """Password hashing (argon2id) and the password policy."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -64,9 +65,29 @@ def _dummy_hash() -> str:
 
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
-    """The offline list of common passwords (lower-cased)."""
+    """The offline list of common passwords and predictable words (lower-cased)."""
     words = _COMMON_FILE.read_text(encoding="utf-8").split()
     return frozenset(w.strip().lower() for w in words if w.strip())
+
+
+#: What people append to a word to "strengthen" it: digits, years, ``!``, ``@123``, ``.``, ``#``.
+_SUFFIX = re.compile(r"[\d!@#$%^&*.?_-]+$")
+_PREFIX = re.compile(r"^[\d!@#$%^&*.?_-]+")
+_REPEATED = re.compile(r"^(.{1,4})\1+$", re.DOTALL)
+
+
+def is_common(password: str) -> bool:
+    """True for a listed password, a listed word with digits or symbols around it, or a short unit repeated.
+
+    ``Password2026!``, ``@123matkhau123``, ``123456789012`` and ``abcabcabcabc`` are all refused; spaces are kept,
+    so a passphrase of listed words is still accepted.
+    """
+    lowered = password.lower()
+    common = common_passwords()
+    if lowered in common or len(set(lowered)) <= 2 or _REPEATED.match(lowered):
+        return True
+    core = _PREFIX.sub("", _SUFFIX.sub("", lowered))
+    return core == "" or core in common or bool(_REPEATED.match(core))
 
 
 def policy_problems(password: str, *, username: str | None = None) -> list[str]:
@@ -77,9 +98,8 @@ def policy_problems(password: str, *, username: str | None = None) -> list[str]:
         problems.append(_("Use at least %(n)d characters.", n=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
         problems.append(_("Use at most %(n)d characters.", n=MAX_LENGTH))
-    lowered = password.lower()
-    if lowered in common_passwords() or len(set(lowered)) <= 2:
+    if password and is_common(password):
         problems.append(_("This password is too common. Choose a less predictable one, e.g. a phrase."))
-    if username and username.lower() in lowered:
+    if username and username.lower() in password.lower():
         problems.append(_("The password must not contain the username."))
     return problems
