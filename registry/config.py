@@ -28,6 +28,7 @@ class Config:
     DATA_DIR = os.environ.get("DATA_DIR", str(PROJECT_ROOT / "instance" / "data"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     PRESET = os.environ.get("PRESET", "haiphong")
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(PROJECT_ROOT / "instance" / "backups"))
 
     # Languages and time: stored in UTC, shown in the city's time zone.
     LANGUAGES = ("vi", "en")

@@ -30,6 +30,8 @@ def _on_connect(dbapi_connection, _record):
 
 def _wants_immediate() -> bool:
     if has_request_context():
+        if g.get("read_only"):
+            return False
         return request.method not in ("GET", "HEAD", "OPTIONS") or bool(g.get("write_transaction"))
     return not (has_app_context() and g.get("read_only"))
 

@@ -3,19 +3,21 @@ from __future__ import annotations
 
 import enum
 
-LABELS: dict[enum.Enum, object] = {}
+#: Keyed by (enum type, value): StrEnum members of different enums with the same value are equal, so keying by the
+#: member alone would let "karaoke" the venue kind and "karaoke" the licence category share one label.
+LABELS: dict[tuple[type, object], object] = {}
 
 
 def register_labels(mapping: dict) -> None:
     """Add ``{EnumMember: lazy_gettext("Label")}`` entries."""
-    LABELS.update(mapping)
+    LABELS.update({(type(k), k.value): v for k, v in mapping.items()})
 
 
 def label(value) -> str:
     """The translated label of an enum member (its value if none is registered)."""
     if value is None:
         return ""
-    found = LABELS.get(value)
+    found = LABELS.get((type(value), getattr(value, "value", value)))
     return str(found) if found is not None else str(getattr(value, "value", value))
 
 
