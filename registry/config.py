@@ -51,6 +51,9 @@ class Config:
     # Uploads and requests.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 8 * 1024 * 1024))
+    INSPECTION_PHOTO_MAX_BYTES = int(os.environ.get("INSPECTION_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
+    INSPECTION_PHOTO_MAX_PIXELS = int(os.environ.get("INSPECTION_PHOTO_MAX_PIXELS", 40_000_000))
+    INSPECTION_PHOTO_MAX_EDGE = int(os.environ.get("INSPECTION_PHOTO_MAX_EDGE", 2560))
 
     # Login throttling: per IP (Flask-Limiter) and per account (database counter).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -93,6 +96,8 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
     ARGON2_MEMORY_KIB = 1024
     ARGON2_TIME_COST = 1
+    # Tests read English unless they ask for Vietnamese (Accept-Language or the language switch).
+    BABEL_DEFAULT_LOCALE = "en"
     RATELIMIT_ENABLED = True
     SERVER_NAME = None
 

@@ -30,7 +30,7 @@ def fmt_money(value: int | None) -> str:
     """Integer VND in the user's locale: ``12.000.000 ₫`` in vi."""
     if value is None:
         return ""
-    return format_currency(value, "VND", locale=get_locale())
+    return format_currency(value, "VND")
 
 
 def fmt_area(value: Decimal | float | None) -> str:
