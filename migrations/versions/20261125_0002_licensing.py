@@ -46,6 +46,7 @@ def upgrade():
     )
     op.create_table('signers',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=True),
     sa.Column('authority_id', sa.Integer(), nullable=False),
     sa.Column('full_name', sa.String(length=200), nullable=False),
     sa.Column('prefix', sa.String(length=80), nullable=True),
@@ -54,7 +55,8 @@ def upgrade():
     sa.Column('position_en', sa.String(length=120), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['authority_id'], ['issuing_authorities.id'], name=op.f('fk_signers_authority_id_issuing_authorities')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_signers'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signers')),
+    sa.UniqueConstraint('code', name=op.f('uq_signers_code'))
     )
     op.create_table('licence_types',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -77,6 +79,8 @@ def upgrade():
     sa.Column('required_documents_json', sa.Text(), nullable=False),
     sa.Column('rules_json', sa.Text(), nullable=False),
     sa.Column('conditions_json', sa.Text(), nullable=False),
+    sa.Column('eligibility_note_vi', sa.Text(), nullable=False),
+    sa.Column('eligibility_note_en', sa.Text(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['authority_id'], ['issuing_authorities.id'], name=op.f('fk_licence_types_authority_id_issuing_authorities')),
@@ -115,8 +119,10 @@ def upgrade():
     sa.Column('venue_id', sa.Integer(), nullable=False),
     sa.Column('operator_id', sa.Integer(), nullable=False),
     sa.Column('licence_id', sa.Integer(), nullable=True),
+    sa.Column('subject_licence_id', sa.Integer(), nullable=True),
     sa.Column('channel', sa.Enum('counter', 'post', 'online', name='channel', native_enum=False, create_constraint=True, length=10), nullable=False),
     sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('clock_started_on', sa.Date(), nullable=True),
     sa.Column('due_on', sa.Date(), nullable=True),
     sa.Column('decided_on', sa.Date(), nullable=True),
     sa.Column('prepared_by_id', sa.Integer(), nullable=False),
@@ -129,6 +135,11 @@ def upgrade():
     sa.Column('event_name', sa.String(length=255), nullable=True),
     sa.Column('event_starts_on', sa.Date(), nullable=True),
     sa.Column('event_ends_on', sa.Date(), nullable=True),
+    sa.Column('checklist_json', sa.Text(), nullable=False),
+    sa.Column('appraised_on', sa.Date(), nullable=True),
+    sa.Column('appraisal_notes', sa.Text(), nullable=True),
+    sa.Column('no_inner_latch', sa.Boolean(), nullable=True),
+    sa.Column('no_non_fire_alarm', sa.Boolean(), nullable=True),
     sa.Column('notes', sa.Text(), nullable=True),
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -147,6 +158,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_applications_operator_id'), ['operator_id'], unique=False)
         batch_op.create_index('ix_applications_received', ['received_on', 'id'], unique=False)
         batch_op.create_index('ix_applications_status_due', ['status', 'due_on', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_applications_subject_licence_id'), ['subject_licence_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_venue_id'), ['venue_id'], unique=False)
 
     op.create_table('application_transitions',
@@ -155,6 +167,7 @@ def upgrade():
     sa.Column('from_status', sa.Enum('received', 'needs_completion', 'accepted', 'appraisal', 'approved', 'refused', 'result_delivered', 'withdrawn', name='from_status', native_enum=False, create_constraint=True, length=20), nullable=True),
     sa.Column('to_status', sa.Enum('received', 'needs_completion', 'accepted', 'appraisal', 'approved', 'refused', 'result_delivered', 'withdrawn', name='to_status', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('effective_on', sa.Date(), nullable=True),
     sa.Column('by_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_application_transitions_application_id_applications'), ondelete='CASCADE'),
@@ -211,9 +224,12 @@ def upgrade():
         batch_op.create_index('ix_licences_type_status', ['licence_type_id', 'status', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_licences_venue_id'), ['venue_id'], unique=False)
 
-    # applications.licence_id -> licences.id closes a cycle, so it is added once both tables exist
+    # applications.licence_id / subject_licence_id -> licences.id close a cycle, so they are added once both
+    # tables exist
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.create_foreign_key(op.f('fk_applications_licence_id_licences'), 'licences', ['licence_id'], ['id'])
+        batch_op.create_foreign_key(op.f('fk_applications_subject_licence_id_licences'), 'licences',
+                                    ['subject_licence_id'], ['id'])
 
     op.create_table('payments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -254,13 +270,82 @@ def upgrade():
         batch_op.create_index('ix_sanctions_ends', ['ends_on', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sanctions_licence_id'), ['licence_id'], unique=False)
 
+    op.create_table('fee_schedules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=60), nullable=False),
+    sa.Column('name_vi', sa.String(length=300), nullable=False),
+    sa.Column('name_en', sa.String(length=300), nullable=False),
+    sa.Column('legal_basis_vi', sa.Text(), nullable=False),
+    sa.Column('legal_basis_en', sa.Text(), nullable=False),
+    sa.Column('effective_from', sa.Date(), nullable=False),
+    sa.Column('effective_to', sa.Date(), nullable=True),
+    sa.Column('verified', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.CheckConstraint('effective_to IS NULL OR effective_to >= effective_from', name=op.f('ck_fee_schedules_dates_ordered')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fee_schedules')),
+    sa.UniqueConstraint('code', name=op.f('uq_fee_schedules_code'))
+    )
+    op.create_table('fee_rules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('schedule_id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.Enum('karaoke', 'dance_hall', 'sports', 'event', name='licencecategory', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('kind', sa.Enum('new', 'adjust_rooms', 'adjust_owner', 'reissue_copy', 'sports_change', 'renewal', name='applicationkind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('tier', sa.Enum('CITY', 'OTHER', name='feetier', native_enum=False, create_constraint=True, length=10), nullable=True),
+    sa.Column('unit', sa.Enum('licence', 'rooms', 'added_rooms', 'sports', 'added_sports', name='feeunit', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('min_units', sa.Integer(), nullable=True),
+    sa.Column('max_units', sa.Integer(), nullable=True),
+    sa.Column('amount', sa.Integer(), nullable=False),
+    sa.Column('per_unit', sa.Integer(), nullable=False),
+    sa.Column('cap', sa.Integer(), nullable=True),
+    sa.Column('label_vi', sa.String(length=300), nullable=False),
+    sa.Column('label_en', sa.String(length=300), nullable=False),
+    sa.Column('verified', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.CheckConstraint('amount >= 0 AND per_unit >= 0', name=op.f('ck_fee_rules_amounts_nonnegative')),
+    sa.CheckConstraint('cap IS NULL OR cap >= 0', name=op.f('ck_fee_rules_cap_nonnegative')),
+    sa.CheckConstraint('min_units IS NULL OR max_units IS NULL OR min_units <= max_units', name=op.f('ck_fee_rules_band_ordered')),
+    sa.ForeignKeyConstraint(['schedule_id'], ['fee_schedules.id'], name=op.f('fk_fee_rules_schedule_id_fee_schedules'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fee_rules'))
+    )
+    with op.batch_alter_table('fee_rules', schema=None) as batch_op:
+        batch_op.create_index('ix_fee_rules_lookup', ['schedule_id', 'category', 'kind'], unique=False)
+
+    op.create_table('protected_sites',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=60), nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('kind', sa.Enum('school', 'hospital', 'religious', 'relic', name='protectedsitekind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('address', sa.String(length=500), nullable=True),
+    sa.Column('latitude', sa.Numeric(precision=9, scale=6), nullable=False),
+    sa.Column('longitude', sa.Numeric(precision=9, scale=6), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('verified', sa.Boolean(), nullable=False),
+    sa.Column('source', sa.String(length=300), nullable=True),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.CheckConstraint('latitude BETWEEN -90 AND 90', name=op.f('ck_protected_sites_latitude_range')),
+    sa.CheckConstraint('longitude BETWEEN -180 AND 180', name=op.f('ck_protected_sites_longitude_range')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_protected_sites')),
+    sa.UniqueConstraint('code', name=op.f('uq_protected_sites_code'))
+    )
+    with op.batch_alter_table('protected_sites', schema=None) as batch_op:
+        batch_op.create_index('ix_protected_sites_active_name', ['active', 'name'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('applications', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('fk_applications_licence_id_licences'), type_='foreignkey')
+    with op.batch_alter_table('protected_sites', schema=None) as batch_op:
+        batch_op.drop_index('ix_protected_sites_active_name')
+
+    op.drop_table('protected_sites')
+    with op.batch_alter_table('fee_rules', schema=None) as batch_op:
+        batch_op.drop_index('ix_fee_rules_lookup')
+
+    op.drop_table('fee_rules')
+    op.drop_table('fee_schedules')
     with op.batch_alter_table('sanctions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sanctions_licence_id'))
         batch_op.drop_index('ix_sanctions_ends')
@@ -270,6 +355,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_payments_application_id'))
 
     op.drop_table('payments')
+    with op.batch_alter_table('applications', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_applications_subject_licence_id_licences'), type_='foreignkey')
+        batch_op.drop_constraint(op.f('fk_applications_licence_id_licences'), type_='foreignkey')
+
     with op.batch_alter_table('licences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_licences_venue_id'))
         batch_op.drop_index('ix_licences_type_status')
@@ -285,6 +374,7 @@ def downgrade():
     op.drop_table('application_transitions')
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_applications_venue_id'))
+        batch_op.drop_index(batch_op.f('ix_applications_subject_licence_id'))
         batch_op.drop_index('ix_applications_status_due')
         batch_op.drop_index('ix_applications_received')
         batch_op.drop_index(batch_op.f('ix_applications_operator_id'))
