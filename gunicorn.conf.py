@@ -5,8 +5,8 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", 3))
 worker_class = "sync"
 timeout = 60
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = 50000
+max_requests_jitter = 5000
 accesslog = "-"
 
 

@@ -197,8 +197,9 @@ def main() -> int:
     parser.add_argument("--renders", type=int, default=300)
     parser.add_argument("--batch", type=int, default=300)
     args, _unknown = parser.parse_known_args()
-    bench_render(args.renders)
-    bench_memory(1000)
+    if args.renders >= 2:
+        bench_render(args.renders)
+        bench_memory(1000)
     bench_batch(args.batch)
     return 0
 

@@ -372,7 +372,8 @@ def main() -> int:
             verdict = "meets target" if ok else "MISSES target"
             print(f"{label}: {fmt(m)}; {cpu_text(m)} ({m['requests']} requests, {m['errors']} errors, "
                   f"{m['tool']}) — {verdict}")
-            result(label + (" (100k venues, no recycling)" if args.no_recycle else " (100k venues)"), f"{fmt(m)} ({verdict}); {cpu_text(m)}", TARGET,
+            what = label + (" (100k venues, no recycling)" if args.no_recycle else " (100k venues)")
+            result(what, f"{fmt(m)} ({verdict}); {cpu_text(m)}", TARGET,
                    f"{fmt(floor)}; {cpu_text(floor)} (app/floor req/s {m['rps'] / max(floor['rps'], 1e-6):.2f})")
 
         if args.skip_exports:

@@ -58,6 +58,8 @@ def check_production_settings(app: Flask) -> None:
     if app.config.get("ENV_NAME") == "production":
         ProductionConfig.check(app.config)
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def register_proxy(app: Flask) -> None:

@@ -61,6 +61,10 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per 5 minutes")
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))
     LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15))
+    # Public pages, per client address: QR verification (HTML and JSON share it), register search, open data.
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "120 per minute")
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "120 per minute")
+    OPEN_DATA_RATE_LIMIT = os.environ.get("OPEN_DATA_RATE_LIMIT", "30 per minute")
     PROXY_FIX_COUNT = int(os.environ.get("PROXY_FIX_COUNT", 0))
 
     # Password hashing (argon2id; OWASP minimum is 19 MiB, t=2, p=1).

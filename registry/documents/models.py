@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from registry.db import enum_column, utcnow
@@ -42,6 +42,12 @@ class IssuedDocument(db.Model):
     __table_args__ = (
         Index("ix_issued_documents_licence", "licence_id", "kind", "id"),
         Index("ix_issued_documents_inspection", "inspection_id", "kind", "id"),
+        # one original per licence and language: the PDF is generated once, at issue
+        Index("uq_issued_documents_original", "licence_id", "lang", unique=True,
+              sqlite_where=text("kind = 'licence'"), postgresql_where=text("kind = 'licence'")),
+        # one notice or decision per sanction
+        Index("uq_issued_documents_sanction", "sanction_id", "kind", "lang", unique=True,
+              sqlite_where=text("sanction_id IS NOT NULL"), postgresql_where=text("sanction_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +58,7 @@ class IssuedDocument(db.Model):
     licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), index=True)
     inspection_id: Mapped[int | None]
+    sanction_id: Mapped[int | None] = mapped_column(ForeignKey("sanctions.id"))
     template_name: Mapped[str] = mapped_column(String(120))
     template_version: Mapped[str] = mapped_column(String(40))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -62,6 +69,14 @@ class IssuedDocument(db.Model):
 
     blob: Mapped[DocumentBlob] = relationship()
     licence = relationship("Licence")
+    issued_by = relationship("User")
+
+    @property
+    def filename(self) -> str:
+        """Download name, e.g. ``giay-phep_15-GP-SVHTT_vi.pdf`` (ASCII, no path separators)."""
+        from registry.documents.services import download_name
+
+        return download_name(self)
 
 
 class VerificationScan(db.Model):
@@ -77,16 +92,40 @@ class VerificationScan(db.Model):
     channel: Mapped[str] = mapped_column(String(10), default="html")
 
 
+class ScanSalt(db.Model):
+    """The random salt of one day, mixed with the client IP before hashing it into ``VerificationScan.client_hash``.
+
+    Only today's row is kept: once a day's salt is deleted, that day's hashes can no longer be linked to an IP
+    address (not even by someone holding the application's secret key).
+    """
+
+    __tablename__ = "verification_salts"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+
+
+def kind_label(kind: DocumentKind) -> str:
+    """The translated name of a document kind (for templates: ``document_kind_label(kind)``; other features, e.g. the
+    licence page, call it directly)."""
+    from flask_babel import gettext as _
+
+    names = {
+        DocumentKind.LICENCE: _("Licence"), DocumentKind.LICENCE_COPY: _("Licence copy (BẢN SAO)"),
+        DocumentKind.SUSPENSION_NOTICE: _("Suspension notice"),
+        DocumentKind.REVOCATION_DECISION: _("Revocation decision"), DocumentKind.MINUTES: _("Inspection minutes"),
+        DocumentKind.REMINDER_LETTER: _("Reminder letter"), DocumentKind.REPORT: _("Report"),
+    }
+    return names.get(DocumentKind(kind), str(kind))
+
+
 def _labels():
     from flask_babel import lazy_gettext as _l
 
-    from registry.common.labels import register_labels
+    from registry.common.labels import register_action_labels
 
-    register_labels({
-        DocumentKind.LICENCE: _l("Licence"), DocumentKind.LICENCE_COPY: _l("Licence copy (BẢN SAO)"),
-        DocumentKind.SUSPENSION_NOTICE: _l("Suspension notice"),
-        DocumentKind.REVOCATION_DECISION: _l("Revocation decision"), DocumentKind.MINUTES: _l("Inspection minutes"),
-        DocumentKind.REMINDER_LETTER: _l("Reminder letter"), DocumentKind.REPORT: _l("Report"),
+    register_action_labels({
+        "document.issue": _l("Document issued"),
     })
 
 

@@ -1,0 +1,1 @@
+"""The public site: licence verification by QR code, the public register and open data (no sign-in)."""

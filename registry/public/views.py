@@ -1,0 +1,199 @@
+"""The public site (no sign-in): licence verification by QR code, the public register, open data.
+
+Pages use their own lean layout (``templates/public/base.html``): no session cookie, no navigation for staff, a
+language switch by link (``?lang=vi|en``) so a scanned page can be shared in either language.
+"""
+from __future__ import annotations
+
+import json
+from urllib.parse import quote, urlencode, urlsplit
+
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, stream_with_context, url_for
+from flask_babel import force_locale, get_translations
+
+from registry.common.exports import csv_rows as csv_stream
+from registry.common.permissions import public
+from registry.db import utcnow
+from registry.extensions import db, limiter
+from registry.i18n import current_language
+from registry.public import formats, opendata, queries
+
+bp = Blueprint("public", __name__)
+
+DEFAULT_LIMITS = {"VERIFY_RATE_LIMIT": "120 per minute", "REGISTER_RATE_LIMIT": "120 per minute",
+                  "OPEN_DATA_RATE_LIMIT": "30 per minute"}
+
+
+def _limit(name: str):
+    def limit() -> str:
+        return current_app.config.get(name) or DEFAULT_LIMITS[name]
+
+    return limit
+
+
+def _render(template: str, **context) -> str:
+    """Render in the language asked for by ``?lang=`` (else the visitor's usual language)."""
+    lang = request.args.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        with force_locale(lang):
+            return _render_in(template, lang, lang_arg=lang, **context)
+    return _render_in(template, current_language(), lang_arg=None, **context)
+
+
+def _render_in(template: str, lang: str, **context) -> str:
+    """``render_template`` with per-request helpers that keep the hot public pages cheap: gettext bound to this
+    request's catalogue once (instead of a catalogue look-up per string), the static asset URLs computed once per
+    process, and plain-Python date and area formatting (same output as the app's Babel filters)."""
+    gettext, ngettext = formats.bound_gettext(get_translations())
+    no_echo = context.pop("no_echo", False)
+    return render_template(template, gettext=gettext, ngettext=ngettext, assets=_assets(),
+                           fmt=formats.Formatter(lang), lang=lang, links=_links(no_echo), **context)
+
+
+def _links(no_echo: bool) -> dict:
+    """The header and footer links of a public page, keeping its ``?lang=``; the language switch points at the
+    same page (or at the register, on a page that must not echo its address)."""
+    if no_echo:
+        switch = {code: url_for("public.register", lang=code) for code in current_app.config["LANGUAGES"]}
+    else:
+        switch = {code: public_lang_url(code) for code in current_app.config["LANGUAGES"]}
+    return {"register": public_url("public.register"), "open_data": public_url("public.open_data"),
+            "home": public_url("main.home"), "lang": switch}
+
+
+def _assets() -> dict:
+    cache = current_app.extensions.setdefault("public_assets", {})
+    if not cache:
+        cache.update(bootstrap_css=url_for("bootstrap.static", filename="css/bootstrap.min.css"),
+                     icons_css=url_for("bootstrap.static", filename="css/font/bootstrap-icons.min.css"),
+                     public_css=url_for("static", filename="css/public.css"))
+    return cache
+
+
+def _public_host() -> str:
+    return urlsplit(current_app.config["PUBLIC_BASE_URL"]).netloc or request.host
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token stays out of other sites' logs
+    return response
+
+
+def _looked_up(token: str, channel: str) -> dict:
+    """The verification data of ``token`` with the scan logged (404 for an unknown token, no hints)."""
+    g.write_transaction = True  # this GET writes (the scan log): SQLite begins with BEGIN IMMEDIATE
+    data = queries.verification(token)
+    if data is None:
+        _not_found(channel)
+    if request.method == "GET":  # not HEAD: link previews of chat apps are not scans
+        queries.log_scan(data["licence_id"], request.remote_addr, channel)
+        db.session.commit()
+    return data
+
+
+def _not_found(channel: str) -> None:
+    """A plain 404 that says nothing about why (unknown, malformed) and does not echo the token."""
+    if channel == "json":
+        response = Response(json.dumps({"status": 404, "error": "not found"}), status=404,
+                            mimetype="application/json")
+    else:
+        response = Response(_render("public/not_found.html", no_echo=True), status=404, mimetype="text/html")
+    abort(_no_store(response))
+
+
+@bp.get("/verify/<token>")
+@public
+@limiter.shared_limit(_limit("VERIFY_RATE_LIMIT"), scope="verify")
+def verify(token: str):
+    """What a QR code on a printed licence opens: the live status of the licence, the venue and what it may do."""
+    data = _looked_up(token, "html")
+    html = _render("public/verify.html", v=data, tone=queries.STATUS_TONE[data["status"]], checked_at=utcnow(),
+                   public_host=_public_host(), token=token)
+    return _no_store(Response(html, mimetype="text/html"))
+
+
+@bp.get("/verify/<token>.json")
+@public
+@limiter.shared_limit(_limit("VERIFY_RATE_LIMIT"), scope="verify")
+def verify_json(token: str):
+    """The same look-up for machines (police apps, the city portal)."""
+    data = _looked_up(token, "json")
+    payload = {k: v for k, v in data.items() if k != "licence_id"}
+    payload.update(licence_id=data["licence_id"], checked_at=utcnow().isoformat(timespec="seconds"),
+                   verify_url=f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{token}")
+    body = json.dumps(payload, ensure_ascii=False, default=_json_default, sort_keys=True)
+    response = _no_store(Response(body, mimetype="application/json"))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _json_default(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+@bp.get("/register/")
+@public
+@limiter.limit(_limit("REGISTER_RATE_LIMIT"))
+def register():
+    """Search licensed venues by name, area, kind and licence status (no sign-in)."""
+    units = queries.area_units()
+    filters = queries.RegisterFilters.from_args(request.args, units)
+    after = request.args.get("after", "")
+    after_id = int(after) if after.isdigit() and len(after) < 10 else None
+    page = None if filters.errors else queries.search_register(filters, after_id)
+    return _render("public/register.html", filters=filters, page=page, area_groups=queries.area_groups(),
+                   processing=queries.processing_times())
+
+
+@bp.get("/open-data/")
+@public
+def open_data():
+    """The data dictionary: every dataset, every column, its type and meaning, with the download links."""
+    return _render("public/open_data.html", datasets=opendata.DATASETS.values())
+
+
+@bp.get("/open-data/<any(licences, venues, 'licence-events'):name>.<any(csv, json):fmt>")
+@public
+@limiter.limit(_limit("OPEN_DATA_RATE_LIMIT"))
+def open_data_file(name: str, fmt: str):
+    """A dataset as CSV or JSON, streamed as it is read (constant memory at any size)."""
+    filename = f"{name}.{fmt}"
+    if fmt == "csv":
+        body = csv_stream(opendata.DATASETS[name].header, opendata.csv_rows(name))
+        mimetype = "text/csv; charset=utf-8"
+    else:
+        body = opendata.json_chunks(name)
+        mimetype = "application/json"
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.app_template_global()
+def public_lang_url(lang: str) -> str:
+    """The current public page in another language (same path and query string, ``lang`` replaced)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+    return f"{quote(request.path)}?{urlencode(args)}"
+
+
+@bp.app_template_global()
+def public_url(endpoint: str, **values) -> str:
+    """``url_for`` that keeps the ``?lang=`` of the current public page (cached for argument-less links)."""
+    lang = request.args.get("lang")
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = None
+    if not values:
+        cache = current_app.extensions.setdefault("public_urls", {})
+        key = (endpoint, lang)
+        if key not in cache:
+            cache[key] = url_for(endpoint, **({"lang": lang} if lang else {}))
+        return cache[key]
+    if lang and "lang" not in values:
+        values["lang"] = lang
+    return url_for(endpoint, **values)
