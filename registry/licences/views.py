@@ -19,7 +19,7 @@ from registry.extensions import db
 from registry.licences import lifecycle, queries
 from registry.licences.errors import LicensingError
 from registry.licences.forms import CESSATION_REASONS, CeaseForm, LiftForm, RevokeForm, SuspendForm
-from registry.licences.models import Licence, LicenceStatus, Sanction, category_label, fee_unit_label
+from registry.licences.models import Licence, LicenceStatus, Sanction, SanctionKind, category_label, fee_unit_label
 from registry.licences.viewhelpers import attach_error
 from registry.reference.models import AdminUnit, UnitLevel
 
@@ -112,32 +112,19 @@ def _load(licence_id: int) -> Licence:
 
 def render_detail(licence: Licence, status: int = 200, **given):
     """The licence page (status 400 with the failed form in ``given``)."""
-    from registry.documents.models import IssuedDocument
-
     version, today = licence.version_id, today_local()
     forms = {"suspend": SuspendForm(formdata=None, starts_on=today, version_id=version),
              "revoke": RevokeForm(formdata=None, on=today, version_id=version),
              "cease": CeaseForm(formdata=None, on=today, version_id=version),
              "lift": LiftForm(formdata=None, lifted_on=today, version_id=version)}
     forms.update(given)
-    documents = [(d, _document_label(d.kind)) for d in db.session.execute(
-        select(IssuedDocument).where(IssuedDocument.licence_id == licence.id).order_by(IssuedDocument.id.desc()))
-        .scalars()]
     snap = licence.snapshot
     event = snap.get("event") or {}
     dates = {"registration": _iso((snap.get("operator") or {}).get("registration_date")),
              "event_starts": _iso(event.get("starts_on")), "event_ends": _iso(event.get("ends_on"))}
     return render_template("licences/detail.html", licence=licence, snap=snap, dates=dates, forms=forms,
-                           documents=documents, in_grace=lifecycle.in_grace(licence, today), today=today,
+                           in_grace=lifecycle.in_grace(licence, today), today=today,
                            open_application=_open_application(licence)), status
-
-
-def _document_label(kind) -> str:
-    from registry.documents import models as documents
-
-    if hasattr(documents, "kind_label"):
-        return documents.kind_label(kind)
-    return label(kind)
 
 
 def _iso(value):
@@ -189,9 +176,14 @@ def _measure(licence_id: int, form_cls, name: str, action):
 def suspend(licence_id: int):
     """Suspend the licence (the issuer's notice, or another agency's measure)."""
     def action(licence, form):
-        lifecycle.suspend(licence, kind=form.kind.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                          reason=form.reason.data, document_number=form.document_number.data,
-                          issuing_body=form.issuing_body.data, by=current_user)
+        sanction = lifecycle.suspend(licence, kind=form.kind.data, starts_on=form.starts_on.data,
+                                     ends_on=form.ends_on.data, reason=form.reason.data,
+                                     document_number=form.document_number.data,
+                                     issuing_body=form.issuing_body.data, by=current_user)
+        if sanction.kind == SanctionKind.SUSPENSION:  # the issuer's own notice; other agencies issue theirs
+            from registry.documents.notices import issue_suspension_notice
+
+            issue_suspension_notice(licence, sanction, issued_by=current_user)
         return _("Licence %(number)s suspended.", number=licence.number_display)
 
     return _measure(licence_id, SuspendForm, "suspend", action)
@@ -219,9 +211,12 @@ def lift(licence_id: int, sanction_id: int):
 def revoke(licence_id: int):
     """Revoke the licence."""
     def action(licence, form):
-        lifecycle.revoke(licence, on=form.on.data, reason=form.reason.data,
-                         document_number=form.document_number.data, issuing_body=form.issuing_body.data,
-                         by=current_user)
+        sanction = lifecycle.revoke(licence, on=form.on.data, reason=form.reason.data,
+                                    document_number=form.document_number.data, issuing_body=form.issuing_body.data,
+                                    by=current_user)
+        from registry.documents.notices import issue_revocation_decision
+
+        issue_revocation_decision(licence, sanction, issued_by=current_user)
         return _("Licence %(number)s revoked.", number=licence.number_display)
 
     return _measure(licence_id, RevokeForm, "revoke", action)

@@ -390,3 +390,39 @@ def test_holiday_form_checks(app, client, login):
     r = post(client, "/config/holidays/new", {"day": "2026-02-16", "kind": "holiday", "name_vi": "x",
                                               "name_en": "x"})
     assert r.status_code == 400 and "already in the calendar" in r.get_data(as_text=True)
+
+
+def test_suspension_and_revocation_through_the_ui_issue_their_documents(app, client, login, issued):
+    """The issuer's suspension notice and the revocation decision are printed and stored when the manager acts;
+    a suspension imposed by another agency produces no notice of ours."""
+    from sqlalchemy import select
+
+    from registry.documents.models import DocumentKind, IssuedDocument
+
+    licence = issued()
+    db.session.commit()
+    login("manager")
+    url = f"/licences/{licence.id}"
+
+    def kinds():
+        db.session.expire_all()
+        return [d.kind for d in db.session.execute(
+            select(IssuedDocument).where(IssuedDocument.licence_id == licence.id)).scalars()]
+
+    r = post(client, f"{url}/suspend", {"kind": "agency_suspension", "starts_on": today_local().isoformat(),
+                                        "reason": "Không đảm bảo PCCC", "issuing_body": "Công an PCCC",
+                                        "version_id": licence.version_id})
+    assert r.status_code == 302
+    assert DocumentKind.SUSPENSION_NOTICE not in kinds()
+    db.session.expire_all()
+    r = post(client, f"{url}/suspend", {"kind": "suspension", "starts_on": today_local().isoformat(),
+                                        "reason": "Vi phạm lần 2", "version_id": licence.version_id})
+    assert r.status_code == 302
+    assert kinds().count(DocumentKind.SUSPENSION_NOTICE) == 1
+    db.session.expire_all()
+    r = post(client, f"{url}/revoke", {"on": today_local().isoformat(), "reason": "Tái phạm",
+                                       "version_id": licence.version_id})
+    assert r.status_code == 302
+    assert kinds().count(DocumentKind.REVOCATION_DECISION) == 1
+    page = client.get(url).get_data(as_text=True)
+    assert "TB-" in page and "QĐ-" in page
