@@ -49,8 +49,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
 
     # Uploads and requests.
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
-    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 8 * 1024 * 1024))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024))
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 32 * 1024 * 1024))
     INSPECTION_PHOTO_MAX_BYTES = int(os.environ.get("INSPECTION_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
     INSPECTION_PHOTO_MAX_PIXELS = int(os.environ.get("INSPECTION_PHOTO_MAX_PIXELS", 40_000_000))
     INSPECTION_PHOTO_MAX_EDGE = int(os.environ.get("INSPECTION_PHOTO_MAX_EDGE", 2560))

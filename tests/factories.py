@@ -30,8 +30,9 @@ def current_ward():
 
 def make_operator(**kw):
     """An enterprise operator."""
-    from registry.common.text import fold, search_key
+    from registry.common.text import fold
     from registry.venues.models import Operator, OperatorKind
+    from registry.venues.services import operator_search_text
 
     n = next(_seq)
     values = dict(kind=OperatorKind.ENTERPRISE, name=f"Công ty TNHH Giải trí Số {n}",
@@ -41,7 +42,8 @@ def make_operator(**kw):
                   email=f"op{n}@example.org", security_person_name="Trần Văn Bảo")
     values.update(kw)
     op = Operator(**values, name_key=fold(values["name"]),
-                  search_text=search_key(values["name"], values["registration_number"]))
+                  search_text=operator_search_text(values["name"], values["registration_number"],
+                                                   values.get("head_office"), values.get("legal_rep_name")))
     db.session.add(op)
     db.session.flush()
     return op
@@ -49,8 +51,10 @@ def make_operator(**kw):
 
 def make_venue(operator=None, *, rooms: list | None = None, kind: str = "karaoke", **kw):
     """A venue with rooms (karaoke: 6 rooms of 20–35 m² by default)."""
-    from registry.common.text import fold, search_key
+    from registry.common.text import fold
+    from registry.reference.models import AdminUnit
     from registry.venues.models import Room, Venue, VenueKind
+    from registry.venues.services import refresh_venue_search
 
     operator = operator or make_operator()
     n = next(_seq)
@@ -60,10 +64,12 @@ def make_venue(operator=None, *, rooms: list | None = None, kind: str = "karaoke
                   else None, city="Hải Phòng", capacity=120, opens_at=time(8, 0), closes_at=time(23, 30),
                   phone="0912 345 678")
     values.update(kw)
-    venue = Venue(ref=f"T-{n:06d}", operator=operator, name_key=fold(values["name"]),
-                  search_text=search_key(values["name"], values["street"], operator.name,
-                                         operator.registration_number), **values)
+    ward_row = db.session.get(AdminUnit, values["ward_id"])
+    district_row = db.session.get(AdminUnit, values["district_id"]) if values.get("district_id") else None
+    venue = Venue(ref=f"T-{n:06d}", operator=operator, name_key=fold(values["name"]), search_text="", **values)
     db.session.add(venue)
+    venue.ward, venue.district = ward_row, district_row
+    refresh_venue_search(venue)  # the same search keys the services write
     db.session.flush()
     if rooms is None:
         rooms = [Decimal("20.0") + i * 3 for i in range(6)] if VenueKind(kind) == VenueKind.KARAOKE else (

@@ -74,6 +74,7 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('closed_on', sa.Date(), nullable=True),
+    sa.Column('closed_reason', sa.String(length=500), nullable=True),
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -82,7 +83,9 @@ def upgrade():
     sa.UniqueConstraint('registration_number', name=op.f('uq_operators_registration_number'))
     )
     with op.batch_alter_table('operators', schema=None) as batch_op:
-        batch_op.create_index('ix_operators_name_id', ['name_key', 'id'], unique=False)
+        batch_op.create_index('ix_operators_created', ['created_at', 'id'], unique=False)
+        batch_op.create_index('ix_operators_kind_name', ['kind', 'name_key', 'id'], unique=False)
+        batch_op.create_index('ix_operators_name_search', ['name_key', 'id', 'search_text'], unique=False)
 
     op.create_table('sports',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -164,6 +167,7 @@ def upgrade():
     sa.Column('closes_at', sa.Time(), nullable=True),
     sa.Column('notes', sa.Text(), nullable=True),
     sa.Column('closed_on', sa.Date(), nullable=True),
+    sa.Column('closed_reason', sa.String(length=500), nullable=True),
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -181,7 +185,7 @@ def upgrade():
         batch_op.create_index('ix_venues_created', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_venues_district_name', ['district_id', 'name_key', 'id'], unique=False)
         batch_op.create_index('ix_venues_kind_name', ['kind', 'name_key', 'id'], unique=False)
-        batch_op.create_index('ix_venues_name_id', ['name_key', 'id'], unique=False)
+        batch_op.create_index('ix_venues_name_search', ['name_key', 'id', 'search_text'], unique=False)
         batch_op.create_index(batch_op.f('ix_venues_operator_id'), ['operator_id'], unique=False)
         batch_op.create_index('ix_venues_status_name', ['status', 'name_key', 'id'], unique=False)
         batch_op.create_index('ix_venues_ward_name', ['ward_id', 'name_key', 'id'], unique=False)
@@ -280,7 +284,7 @@ def downgrade():
         batch_op.drop_index('ix_venues_ward_name')
         batch_op.drop_index('ix_venues_status_name')
         batch_op.drop_index(batch_op.f('ix_venues_operator_id'))
-        batch_op.drop_index('ix_venues_name_id')
+        batch_op.drop_index('ix_venues_name_search')
         batch_op.drop_index('ix_venues_kind_name')
         batch_op.drop_index('ix_venues_district_name')
         batch_op.drop_index('ix_venues_created')
@@ -296,7 +300,9 @@ def downgrade():
     op.drop_table('users')
     op.drop_table('sports')
     with op.batch_alter_table('operators', schema=None) as batch_op:
-        batch_op.drop_index('ix_operators_name_id')
+        batch_op.drop_index('ix_operators_name_search')
+        batch_op.drop_index('ix_operators_kind_name')
+        batch_op.drop_index('ix_operators_created')
 
     op.drop_table('operators')
     op.drop_table('holidays')

@@ -23,6 +23,9 @@ class VersionField(HiddenField):
     """Hidden field carrying the record version the form was loaded with (optimistic locking)."""
 
     def process_formdata(self, valuelist):
+        if not valuelist:  # no version submitted: check_version must refuse it
+            self.data = None
+            return
         super().process_formdata(valuelist)
         try:
             self.data = int(self.data) if self.data not in (None, "") else None

@@ -31,6 +31,14 @@ class VenueKind(enum.StrEnum):
     def has_rooms(self) -> bool:
         return self in (VenueKind.KARAOKE, VenueKind.DANCE_HALL)
 
+    @property
+    def min_room_area(self) -> Decimal | None:
+        """Smallest room area a licence needs (Decree 54/2019 Arts. 4–5); shown as a warning, never enforced."""
+        return MIN_ROOM_AREA.get(self)
+
+
+MIN_ROOM_AREA = {VenueKind.KARAOKE: Decimal("20"), VenueKind.DANCE_HALL: Decimal("80")}
+
 
 class VenueStatus(enum.StrEnum):
     """Whether the venue trades."""
@@ -62,7 +70,12 @@ class Operator(TimestampMixin, VersionedMixin, db.Model):
     """An enterprise or household business that runs one or more venues."""
 
     __tablename__ = "operators"
-    __table_args__ = (Index("ix_operators_name_id", "name_key", "id"),)
+    __table_args__ = (
+        # name order with the search text in the index: a search scans the index alone, never the table
+        Index("ix_operators_name_search", "name_key", "id", "search_text"),
+        Index("ix_operators_kind_name", "kind", "name_key", "id"),
+        Index("ix_operators_created", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OperatorKind] = mapped_column(enum_column(OperatorKind, 20))
@@ -81,6 +94,7 @@ class Operator(TimestampMixin, VersionedMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(5), default="vi")
     closed_on: Mapped[date | None]
+    closed_reason: Mapped[str | None] = mapped_column(String(500))
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     venues: Mapped[list[Venue]] = relationship(back_populates="operator", order_by="Venue.name_key")
@@ -97,7 +111,8 @@ class Venue(TimestampMixin, VersionedMixin, db.Model):
         CheckConstraint("capacity IS NULL OR (capacity >= 0 AND capacity <= 100000)", name="capacity_range"),
         CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude_range"),
         CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"),
-        Index("ix_venues_name_id", "name_key", "id"),
+        # name order with the search text in the index: a search scans the index alone, never the table
+        Index("ix_venues_name_search", "name_key", "id", "search_text"),
         Index("ix_venues_kind_name", "kind", "name_key", "id"),
         Index("ix_venues_status_name", "status", "name_key", "id"),
         Index("ix_venues_district_name", "district_id", "name_key", "id"),
@@ -125,6 +140,7 @@ class Venue(TimestampMixin, VersionedMixin, db.Model):
     closes_at: Mapped[time | None]
     notes: Mapped[str | None] = mapped_column(Text)
     closed_on: Mapped[date | None]
+    closed_reason: Mapped[str | None] = mapped_column(String(500))
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     operator: Mapped[Operator] = relationship(back_populates="venues")
@@ -158,6 +174,16 @@ class Venue(TimestampMixin, VersionedMixin, db.Model):
     def is_closed(self) -> bool:
         return self.status == VenueStatus.CLOSED
 
+    @property
+    def closes_next_day(self) -> bool:
+        """True when the closing time is past midnight (e.g. a dance hall open 20:00–02:00)."""
+        return self.opens_at is not None and self.closes_at is not None and self.closes_at <= self.opens_at
+
+    @property
+    def small_rooms(self) -> list[Room]:
+        """Active current rooms below the licensing minimum for the venue's kind."""
+        return [r for r in self.active_rooms if r.below_minimum]
+
     def __repr__(self) -> str:
         return f"<Venue {self.ref} {self.name!r}>"
 
@@ -184,6 +210,17 @@ class Room(db.Model):
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     venue: Mapped[Venue] = relationship(back_populates="room_history", overlaps="rooms")
+    changed_by = relationship("User")
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_to is None
+
+    @property
+    def below_minimum(self) -> bool:
+        """True if the room is smaller than a licence for its venue's kind requires (20 m² karaoke, 80 m² dance)."""
+        minimum = self.venue.kind.min_room_area if self.venue is not None else None
+        return minimum is not None and self.area_m2 is not None and self.area_m2 < minimum
 
 
 class VenueSport(db.Model):
@@ -223,7 +260,7 @@ class VenueStaff(db.Model):
 def _labels():
     from flask_babel import lazy_gettext as _l
 
-    from registry.common.labels import register_labels
+    from registry.common.labels import register_action_labels, register_labels
 
     register_labels({
         OperatorKind.ENTERPRISE: _l("Enterprise"), OperatorKind.HOUSEHOLD: _l("Household business"),
@@ -238,6 +275,26 @@ def _labels():
         QualificationType.TRAINING_CERTIFICATE: _l("Sport-specific training certificate"),
         QualificationType.RESCUE_CERTIFICATE: _l("Rescue certificate"),
         QualificationType.MEDICAL_QUALIFICATION: _l("Medical qualification"),
+    })
+    register_action_labels({
+        "venue.create": _l("Venue registered"),
+        "venue.update": _l("Venue details changed"),
+        "venue.close": _l("Venue closed"),
+        "venue.reopen": _l("Venue reopened"),
+        "venue.import": _l("Venue imported from a file"),
+        "venue.export": _l("Venue list exported"),
+        "venue.sports": _l("Sports offered changed"),
+        "venue.staff": _l("Sports staff changed"),
+        "room.add": _l("Room added"),
+        "room.update": _l("Room changed"),
+        "room.remove": _l("Room removed"),
+        "operator.create": _l("Operator registered"),
+        "operator.update": _l("Operator details changed"),
+        "operator.close": _l("Operator closed"),
+        "operator.reopen": _l("Operator reopened"),
+        "operator.import": _l("Operator imported from a file"),
+        "operator.export": _l("Operator list exported"),
+        "import.commit": _l("Import committed"),
     })
 
 
