@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, g, jsonify, request, session
+from flask import Flask, g, has_request_context, jsonify, request, session
 from sqlalchemy import text
 
 from registry.common.modules import import_optional
@@ -158,7 +158,7 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_session_flags():
-        return {"session_lang": session.get("lang")}
+        return {"session_lang": session.get("lang") if has_request_context() else None}
 
 
 def register_commands(app: Flask) -> None:

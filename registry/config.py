@@ -79,6 +79,12 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "registry@localhost")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 30))
+    REMINDER_CLAIM_LEASE_SECONDS = int(os.environ.get("REMINDER_CLAIM_LEASE_SECONDS", 600))
+    REMINDER_MAX_ATTEMPTS = int(os.environ.get("REMINDER_MAX_ATTEMPTS", 3))
+    OVERSIGHT_OVERDUE_DAYS = int(os.environ.get("OVERSIGHT_OVERDUE_DAYS", 365))
+    OVERSIGHT_CHART_CACHE_SECONDS = int(os.environ.get("OVERSIGHT_CHART_CACHE_SECONDS", 900))
 
     BOOTSTRAP_SERVE_LOCAL = True
     DEMO_ALLOWED = True
