@@ -1,8 +1,6 @@
 """Translated labels for enum values, registered by each feature and shown by ``label(value)`` in templates."""
 from __future__ import annotations
 
-import enum
-
 #: Keyed by (enum type, value): StrEnum members of different enums with the same value are equal, so keying by the
 #: member alone would let "karaoke" the venue kind and "karaoke" the licence category share one label.
 LABELS: dict[tuple[type, object], object] = {}
