@@ -51,6 +51,24 @@ def _pg_admin_engine():
     return create_engine(url, isolation_level="AUTOCOMMIT", poolclass=None)
 
 
+def drop_pg_database(admin, name: str) -> None:
+    """Drop a test database. ``WITH (FORCE)`` may not terminate a backend of another role (an autovacuum worker,
+    say) when the test role is not a superuser; such a backend goes away by itself, so try again briefly."""
+    import time
+
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(20):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory):
     """Name (PostgreSQL) or path (SQLite) of the migrated, preset-loaded template database."""
@@ -61,8 +79,7 @@ def template_db(tmp_path_factory):
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         _build_schema(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
         yield name
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_pg_database(admin, name)
         admin.dispose()
     else:
         path = tmp_path_factory.mktemp("template") / "template.db"
@@ -79,8 +96,7 @@ def database_uri(template_db, tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"'))
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_pg_database(admin, name)
         admin.dispose()
     else:
         path = tmp_path / "test.db"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from registry.backup import table_counts, verify_chain_in
 from registry.common import audit
+from tests.conftest import drop_pg_database
 from tests.factories import make_operator, make_venue
 
 
@@ -52,8 +53,7 @@ def restored_url(db, tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     yield db.engine.url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_pg_database(admin, name)
     admin.dispose()
 
 

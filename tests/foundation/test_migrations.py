@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from registry import create_app
 from registry.extensions import db
-from tests.conftest import PG_URL, USE_PG, _pg_admin_engine, make_config
+from tests.conftest import PG_URL, USE_PG, _pg_admin_engine, drop_pg_database, make_config
 
 
 @pytest.fixture
@@ -24,8 +24,7 @@ def empty_database_uri(tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_pg_database(admin, name)
         admin.dispose()
     else:
         yield f"sqlite:///{tmp_path / 'empty.db'}"
