@@ -7,7 +7,9 @@ worker_class = "sync"
 timeout = 60
 max_requests = 50000
 max_requests_jitter = 5000
-accesslog = "-"
+# Requests are logged by the reverse proxy in front (README, "Running in production"); set GUNICORN_ACCESS_LOG=-
+# to have gunicorn log them too (to stdout), e.g. when it is exposed directly. Errors are logged either way.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 
 
 def post_fork(server, worker):

@@ -61,9 +61,8 @@ def install(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
-        headers = None
-        if code == 405:
-            headers = [(k, v) for k, v in exc.get_headers() if k.lower() == "allow"]
+        kept = {405: "allow", 429: "retry-after"}.get(code)
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() == kept] if kept else None
         description = None
         if code == 400 and exc.description and not isinstance(exc, CSRFError):
             description = None

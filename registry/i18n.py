@@ -12,11 +12,12 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
-        return current_user.language
+    if request.cookies:  # without cookies there is no session and nobody signed in (a QR scan): skip both
+        chosen = session.get("lang")
+        if chosen in languages:
+            return chosen
+        if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
+            return current_user.language
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from markupsafe import Markup
 
 _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -40,7 +42,7 @@ class Formatter:
         if value is None:
             return ""
         local = value.astimezone(_zone(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
-        return f"{self.date(local)}{' ' if self.vi else ', '}{local:%H:%M}"
+        return f"{self.date(local)}{' ' if self.vi else ', '}{local.hour:02d}:{local.minute:02d}"
 
     def area(self, value) -> str:
         """Square metres with at most two decimals and grouped thousands: vi ``1.234,5 m²``; en ``1,234.5 m²`` (with
@@ -58,27 +60,33 @@ class Formatter:
 
 
 def bound_gettext(translations):
-    """``gettext``/``ngettext`` for templates, bound to one request's catalogue.
+    """``gettext``/``ngettext`` for the (always autoescaped) public templates, bound to one request's catalogue.
 
-    Same behaviour as Jinja's "newstyle" callables that Flask-Babel installs (autoescaped, always %-formatted), minus
-    the catalogue look-up that Flask-Babel repeats for every string of the page.
+    The same output as the "newstyle" callables Flask-Babel installs in Jinja (the translation is markup, its
+    variables are escaped, ``%`` formatting always applied), but plain functions: Jinja calls them directly instead
+    of through the ``_`` alias and a context-passing wrapper, and the catalogue is looked up once per request
+    instead of once per string. A string without variables or ``%`` is wrapped once per catalogue and process.
     """
-    from jinja2 import pass_context
-    from markupsafe import Markup
+    plain = _PLAIN.get(translations)
+    if plain is None:
+        plain = _PLAIN[translations] = {}
 
-    @pass_context
-    def gettext(__context, __string, **variables):
-        rv = translations.ugettext(__string)
-        if __context.eval_ctx.autoescape:
-            rv = Markup(rv)  # noqa: S704 (catalogue text is trusted; Markup % escapes the variables)
-        return rv % variables
+    def gettext(__string, **variables):
+        if not variables:
+            text = plain.get(__string)
+            if text is None:
+                text = translations.ugettext(__string)
+                text = plain[__string] = Markup(text) % {} if "%" in text else Markup(text)  # noqa: S704
+            return text
+        return Markup(translations.ugettext(__string)) % variables  # noqa: S704 (trusted catalogue; vars escaped)
 
-    @pass_context
-    def ngettext(__context, __singular, __plural, __num, **variables):
+    def ngettext(__singular, __plural, __num, **variables):
         variables.setdefault("num", __num)
-        rv = translations.ungettext(__singular, __plural, __num)
-        if __context.eval_ctx.autoescape:
-            rv = Markup(rv)  # noqa: S704 (catalogue text is trusted; Markup % escapes the variables)
-        return rv % variables
+        return Markup(translations.ungettext(__singular, __plural, __num)) % variables  # noqa: S704
 
     return gettext, ngettext
+
+
+#: Catalogue → {message id: its translation as Markup}, for messages without variables (a few dozen per language:
+#: the public pages' fixed text); entries go with their catalogue.
+_PLAIN: WeakKeyDictionary = WeakKeyDictionary()

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app, url_for
-from sqlalchemy import bindparam, exists, insert, select, tuple_
+from sqlalchemy import Connection, bindparam, exists, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -102,15 +102,17 @@ _VERIFY_STMT = (
 _SCAN_INSERT = insert(VerificationScan.__table__)
 
 
-def verification(token: str, today: date | None = None) -> dict | None:
+def verification(token: str, today: date | None = None, conn: Connection | None = None) -> dict | None:
     """Everything the public verification page shows for ``token``, or None for an unknown or malformed token.
 
     One indexed query for the licence; one more only for a suspended (its open suspension), revoked (the
-    revocation) or superseded licence (its successor).
+    revocation) or superseded licence (its successor). ``conn``: a Core connection (the scan's own transaction),
+    else the session's.
     """
     if not token_looks_valid(token):
         return None
-    row = db.session.connection().execute(_VERIFY_STMT, {"token": token}).first()
+    conn = conn or db.session.connection()
+    row = conn.execute(_VERIFY_STMT, {"token": token}).first()
     if row is None:
         return None
     today = today or today_local()
@@ -139,21 +141,32 @@ def verification(token: str, today: date | None = None) -> dict | None:
         data["operator_name"] = None
     data["operator_kind"] = getattr(operator_kind, "value", operator_kind)
     if status == LicenceStatus.SUSPENDED:
-        data["suspension"] = _open_suspension(licence_id)
+        data["suspension"] = _open_suspension(conn, licence_id)
     elif status == LicenceStatus.REVOKED:
-        data["revocation"] = _revocation(licence_id, changed_on)
+        data["revocation"] = _revocation(conn, licence_id, changed_on)
     elif status == LicenceStatus.SUPERSEDED:
-        data["successor"] = _successor(licence_id)
+        data["successor"] = _successor(conn, licence_id)
     return data
 
 
-def _open_suspension(licence_id: int) -> dict | None:
-    row = db.session.execute(
-        select(Sanction.kind, Sanction.starts_on, Sanction.ends_on, Sanction.issuing_body)
-        .where(Sanction.licence_id == licence_id,
-               Sanction.kind.in_((SanctionKind.SUSPENSION, SanctionKind.AGENCY_SUSPENSION)),
-               Sanction.lifted_on.is_(None))
-        .order_by(Sanction.id.desc()).limit(1)).first()
+#: Built once, like ``_VERIFY_STMT``: the extra look-up of a suspended, revoked or superseded licence.
+_SUSPENSION_STMT = (
+    select(Sanction.kind, Sanction.starts_on, Sanction.ends_on, Sanction.issuing_body)
+    .where(Sanction.licence_id == bindparam("licence_id"),
+           Sanction.kind.in_((SanctionKind.SUSPENSION, SanctionKind.AGENCY_SUSPENSION)),
+           Sanction.lifted_on.is_(None))
+    .order_by(Sanction.id.desc()).limit(1))
+_REVOCATION_STMT = (
+    select(Sanction.starts_on)
+    .where(Sanction.licence_id == bindparam("licence_id"), Sanction.kind == SanctionKind.REVOCATION)
+    .order_by(Sanction.id.desc()).limit(1))
+_SUCCESSOR_STMT = (
+    select(Licence.number_display, Licence.verify_token, Licence.status, Licence.issued_on)
+    .where(Licence.predecessor_id == bindparam("licence_id")).order_by(Licence.id.desc()).limit(1))
+
+
+def _open_suspension(conn: Connection, licence_id: int) -> dict | None:
+    row = conn.execute(_SUSPENSION_STMT, {"licence_id": licence_id}).first()
     if row is None:
         return None
     kind, starts_on, ends_on, body = row
@@ -162,17 +175,13 @@ def _open_suspension(licence_id: int) -> dict | None:
             "issuing_body": body if by_agency else None}
 
 
-def _revocation(licence_id: int, changed_on: date | None) -> dict:
-    starts_on = db.session.execute(
-        select(Sanction.starts_on).where(Sanction.licence_id == licence_id, Sanction.kind == SanctionKind.REVOCATION)
-        .order_by(Sanction.id.desc()).limit(1)).scalar_one_or_none()
+def _revocation(conn: Connection, licence_id: int, changed_on: date | None) -> dict:
+    starts_on = conn.execute(_REVOCATION_STMT, {"licence_id": licence_id}).scalar_one_or_none()
     return {"on": starts_on or changed_on}
 
 
-def _successor(licence_id: int) -> dict | None:
-    row = db.session.execute(
-        select(Licence.number_display, Licence.verify_token, Licence.status, Licence.issued_on)
-        .where(Licence.predecessor_id == licence_id).order_by(Licence.id.desc()).limit(1)).first()
+def _successor(conn: Connection, licence_id: int) -> dict | None:
+    row = conn.execute(_SUCCESSOR_STMT, {"licence_id": licence_id}).first()
     if row is None:
         return None
     number, token, status, issued_on = row
@@ -182,22 +191,23 @@ def _successor(licence_id: int) -> dict | None:
 
 # ----------------------------------------------------------------------------------------------- scan log
 
-def daily_salt(today: date | None = None) -> str:
+def daily_salt(today: date | None = None, conn: Connection | None = None) -> str:
     """Today's random salt (created on first use of the day; earlier days' salts are deleted, so old client hashes
     can never be linked back to an IP address). Cached per process and application for the day."""
     today = today or today_local()
     cache = current_app.extensions.setdefault("public_scan_salt", {})
     if cache.get("day") == today:
         return cache["salt"]
-    salt = db.session.execute(select(ScanSalt.salt).where(ScanSalt.day == today)).scalar_one_or_none()
+    conn = conn or db.session.connection()
+    salt = conn.execute(select(ScanSalt.salt).where(ScanSalt.day == today)).scalar_one_or_none()
     if salt is None:
         try:
-            with db.session.begin_nested():
-                db.session.execute(insert(ScanSalt).values(day=today, salt=secrets.token_hex(32)))
+            with conn.begin_nested():
+                conn.execute(insert(ScanSalt).values(day=today, salt=secrets.token_hex(32)))
         except IntegrityError:  # another worker created it a moment ago
             pass
-        db.session.execute(ScanSalt.__table__.delete().where(ScanSalt.day < today))
-        salt = db.session.execute(select(ScanSalt.salt).where(ScanSalt.day == today)).scalar_one()
+        conn.execute(ScanSalt.__table__.delete().where(ScanSalt.day < today))
+        salt = conn.execute(select(ScanSalt.salt).where(ScanSalt.day == today)).scalar_one()
     cache.clear()
     cache.update(day=today, salt=salt)
     return salt
@@ -208,10 +218,11 @@ def client_hash(ip: str | None, salt: str) -> str:
     return hashlib.sha256((salt + (ip or "")).encode()).hexdigest()[:16]
 
 
-def log_scan(licence_id: int, ip: str | None, channel: str) -> None:
+def log_scan(licence_id: int, ip: str | None, channel: str, conn: Connection | None = None) -> None:
     """Record one look-up (a single INSERT; the caller commits)."""
-    db.session.connection().execute(_SCAN_INSERT, {"licence_id": licence_id, "scanned_at": utcnow(),
-                                                   "client_hash": client_hash(ip, daily_salt()), "channel": channel})
+    conn = conn or db.session.connection()
+    conn.execute(_SCAN_INSERT, {"licence_id": licence_id, "scanned_at": utcnow(),
+                                "client_hash": client_hash(ip, daily_salt(conn=conn)), "channel": channel})
 
 
 # ----------------------------------------------------------------------------------------------- public register

@@ -6,13 +6,18 @@ language switch by link (``?lang=vi|en``) so a scanned page can be shared in eit
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote, urlencode, urlsplit
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, current_app, g, request, stream_with_context, url_for
 from flask_babel import force_locale, get_translations
+from flask_babel import gettext as _
+from sqlalchemy import Connection
 
 from registry.common.exports import csv_rows as csv_stream
 from registry.common.permissions import public
+from registry.common.ratelimit import lean_limit
 from registry.db import utcnow
 from registry.extensions import db, limiter
 from registry.i18n import current_language
@@ -41,13 +46,18 @@ def _render(template: str, **context) -> str:
 
 
 def _render_in(template: str, lang: str, **context) -> str:
-    """``render_template`` with per-request helpers that keep the hot public pages cheap: gettext bound to this
-    request's catalogue once (instead of a catalogue look-up per string), the static asset URLs computed once per
-    process, and plain-Python date and area formatting (same output as the app's Babel filters)."""
+    """Render a public page with an explicit context and per-request helpers that keep the hot public pages cheap.
+
+    Public pages show nobody's account, so they skip Flask's context processors (which would load the signed-in
+    user and open the session for every scan); they get ``request`` and nothing else implicitly. Also: gettext
+    bound to this request's catalogue once (instead of a catalogue look-up per string), the static asset URLs
+    computed once per process, and plain-Python date and area formatting (same output as the Babel filters).
+    """
     gettext, ngettext = formats.bound_gettext(get_translations())
     no_echo = context.pop("no_echo", False)
-    return render_template(template, gettext=gettext, ngettext=ngettext, assets=_assets(),
-                           fmt=formats.Formatter(lang), lang=lang, links=_links(no_echo), **context)
+    return current_app.jinja_env.get_template(template).render(
+        request=request, _=gettext, gettext=gettext, ngettext=ngettext, assets=_assets(), fmt=formats.Formatter(lang),
+        lang=lang, links=_links(no_echo), **context)
 
 
 def _links(no_echo: bool) -> dict:
@@ -82,15 +92,32 @@ def _no_store(response: Response) -> Response:
 
 
 def _looked_up(token: str, channel: str) -> dict:
-    """The verification data of ``token`` with the scan logged (404 for an unknown token, no hints)."""
+    """The verification data of ``token`` with the scan logged (404 for an unknown token, no hints).
+
+    The look-up and the scan log share one short Core transaction (no ORM session: nothing here is an entity),
+    committed before the page is rendered.
+    """
     g.write_transaction = True  # this GET writes (the scan log): SQLite begins with BEGIN IMMEDIATE
-    data = queries.verification(token)
+    with _scan_transaction() as conn:
+        data = queries.verification(token, conn=conn)
+        if data is not None and request.method == "GET":
+            queries.log_scan(data["licence_id"], request.remote_addr, channel, conn=conn)
     if data is None:
         _not_found(channel)
-    if request.method == "GET":  # not HEAD: link previews of chat apps are not scans
-        queries.log_scan(data["licence_id"], request.remote_addr, channel)
-        db.session.commit()
     return data
+
+
+@contextmanager
+def _scan_transaction() -> Iterator[Connection]:
+    """A Core connection in its own transaction, committed on exit; or, when this application context already
+    has a unit of work open (a test or a command calling the view), that one's connection, committed likewise."""
+    session = db.session()
+    if session.in_transaction():
+        yield session.connection()
+        session.commit()
+        return
+    with db.engine.begin() as conn:
+        yield conn
 
 
 def _not_found(channel: str) -> None:
@@ -105,18 +132,61 @@ def _not_found(channel: str) -> None:
 
 @bp.get("/verify/<token>")
 @public
-@limiter.shared_limit(_limit("VERIFY_RATE_LIMIT"), scope="verify")
+@lean_limit(_limit("VERIFY_RATE_LIMIT"), scope="verify")
 def verify(token: str):
     """What a QR code on a printed licence opens: the live status of the licence, the venue and what it may do."""
     data = _looked_up(token, "html")
     html = _render("public/verify.html", v=data, tone=queries.STATUS_TONE[data["status"]], checked_at=utcnow(),
-                   public_host=_public_host(), token=token)
+                   public_host=_public_host(), token=token, status_words=_status_words)
     return _no_store(Response(html, mimetype="text/html"))
+
+
+STATUS_ICONS = {"valid": "bi-patch-check-fill", "warning": "bi-exclamation-triangle-fill",
+                "danger": "bi-x-octagon-fill"}
+
+
+def _status_words(v: dict, fmt: formats.Formatter) -> dict:
+    """The banner of the verification page: its title (also the page title), one sentence of detail, its icon."""
+    status = v["status"]
+    d = fmt.date
+    if status == "valid":
+        title = _("Valid licence")
+        detail = (_("Valid until %(date)s.", date=d(v["expires_on"])) if v["expires_on"]
+                  else _("In force; this licence has no expiry date."))
+    elif status == "suspended":
+        title = _("Suspended")
+        suspension = v["suspension"]
+        if suspension and suspension["until"]:
+            detail = _("Business suspended from %(start)s to %(end)s.", start=d(suspension["from"]),
+                       end=d(suspension["until"]))
+        elif suspension:
+            detail = _("Business suspended from %(start)s until further notice.", start=d(suspension["from"]))
+        else:
+            detail = _("Business is suspended.")
+        if suspension and suspension["by_other_agency"]:
+            detail += " " + _("Suspended by %(body)s.", body=suspension["issuing_body"] or _("another authority"))
+    elif status == "revoked":
+        title = _("Revoked")
+        revocation = v["revocation"]
+        detail = (_("Revoked on %(date)s. The venue may not operate under this licence.", date=d(revocation["on"]))
+                  if revocation and revocation["on"] else _("The venue may not operate under this licence."))
+    elif status == "expired":
+        title = _("Expired")
+        detail = _("Expired on %(date)s.", date=d(v["expires_on"] or v["status_since"]))
+    elif status == "ceased":
+        title = _("No longer in force: business ceased")
+        detail = (_("The business stopped on %(date)s.", date=d(v["status_since"])) if v["status_since"] else "")
+    else:  # superseded
+        title = _("Replaced by a newer licence")
+        successor = v["successor"]
+        detail = (_("Licence %(number)s, issued on %(date)s, replaced it.", number=successor["licence_number"],
+                    date=d(successor["issued_on"])) if successor else "")
+    return {"title": title, "detail": detail, "icon": STATUS_ICONS[queries.STATUS_TONE[status]]}
 
 
 @bp.get("/verify/<token>.json")
 @public
-@limiter.shared_limit(_limit("VERIFY_RATE_LIMIT"), scope="verify")
+@lean_limit(_limit("VERIFY_RATE_LIMIT"), scope="verify")
 def verify_json(token: str):
     """The same look-up for machines (police apps, the city portal)."""
     data = _looked_up(token, "json")

@@ -28,3 +28,31 @@ def test_verification_is_rate_limited(db, client, licence):
 def test_open_data_and_register_are_rate_limited(db, client):
     assert [client.get("/open-data/venues.csv").status_code for _ in range(3)] == [200, 200, 429]
     assert [client.get("/register/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_local_windows_count_per_client_and_reset_with_the_window():
+    from limits import parse
+
+    from registry.common.ratelimit import LocalWindows
+
+    windows, item = LocalWindows(), parse("2 per minute")
+    start = 1_800_000_000.0  # a multiple of 60: a window starts here
+    assert windows.hit(item, "verify", "a", now=start) is None
+    assert windows.hit(item, "verify", "a", now=start + 1) is None
+    assert windows.hit(item, "verify", "a", now=start + 50) == 10  # seconds until the window ends
+    assert windows.hit(item, "verify", "b", now=start + 50) is None  # another client has its own count
+    assert windows.hit(item, "register", "a", now=start + 50) is None  # and another scope
+    assert windows.hit(item, "verify", "a", now=start + 60) is None  # a new window
+
+
+def test_local_windows_forget_finished_windows():
+    from limits import parse
+
+    from registry.common.ratelimit import LocalWindows
+
+    windows, item = LocalWindows(), parse("1 per minute")
+    for n in range(100):
+        windows.hit(item, "verify", f"10.0.0.{n}", now=1_800_000_000.0)
+    windows._swept_at -= LocalWindows.SWEEP_SECONDS + 1  # a minute has gone by
+    windows.hit(item, "verify", "10.0.1.1", now=1_800_000_061.0)
+    assert len(windows._counts) == 1
