@@ -92,7 +92,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     # Every limit is declared on its view, and the decorators enforce them; with no default or application-wide
     # limits, the evaluation Flask-Limiter also runs before every request only costs time (a tenth of a QR scan).
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
+        hooks.remove(limiter._check_request_limit)
 
 
 def register_request_hooks(app: Flask) -> None:

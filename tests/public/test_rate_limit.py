@@ -56,3 +56,12 @@ def test_local_windows_forget_finished_windows():
     windows._swept_at -= LocalWindows.SWEEP_SECONDS + 1  # a minute has gone by
     windows.hit(item, "verify", "10.0.1.1", now=1_800_000_061.0)
     assert len(windows._counts) == 1
+
+
+def test_with_rate_limiting_switched_off_the_app_starts_and_nothing_is_limited(database_uri, app_config, db):
+    from registry import create_app
+    from tests.conftest import make_config
+
+    other = create_app(make_config(database_uri, **{**app_config, "RATELIMIT_ENABLED": False}))
+    client = other.test_client()
+    assert [client.get("/register/").status_code for _ in range(3)] == [200, 200, 200]
