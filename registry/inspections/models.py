@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import TimestampMixin, VersionedMixin, enum_column, utcnow
@@ -429,6 +430,9 @@ class Violation(db.Model):
     warning: Mapped[bool] = mapped_column(default=False)
     remedy: Mapped[str | None] = mapped_column(Text)
     remedy_due_on: Mapped[date | None]
+    #: True while the remedy is awaited: set when the visit closes with a deadline, cleared when a follow-up finds the
+    #: item resolved (``services.close_visit``). Kept on the row so "remedies due" is a range of one partial index.
+    remedy_pending: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

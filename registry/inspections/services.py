@@ -498,6 +498,8 @@ def close_visit(inspection: Inspection, outcome: InspectionOutcome, *, by, versi
     inspection.status = InspectionStatus.COMPLETED
     inspection.outcome = outcome
     inspection.ended_at = max(at, inspection.started_at)
+    for violation in inspection.violations:  # from now on its remedy deadlines are awaited (the dashboard's)
+        violation.remedy_pending = violation.remedy_due_on is not None and violation.item.resolved_in_id is None
     db.session.flush()
     _resolve_carried(inspection, at)
     audit.record("inspection.close", inspection, {
@@ -541,6 +543,8 @@ def _resolve_carried(inspection: Inspection, at: datetime) -> None:
         for target in targets.values():
             if resolved:
                 target.resolved_in_id, target.resolved_on = inspection.id, day
+                for violation in target.violations:
+                    violation.remedy_pending = False
         audit.record("inspection.finding_resolved" if resolved else "inspection.finding_unresolved", inspection, {
             "finding": root.label_vi, "original_id": root.inspection_id, "note": item.note})
 

@@ -3,13 +3,14 @@ due. Imported by ``sources.sources()`` only when the inspections feature is inst
 
 A violation's remedy is open until the checklist item it hangs off is resolved at a follow-up
 (``InspectionItem.resolved_in_id``); only violations of completed visits count (a visit in progress is a draft).
+Both facts are kept on the violation as ``remedy_pending`` when the visit closes and when a follow-up resolves it.
 """
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from registry.inspections.models import Inspection, InspectionItem, InspectionKind, InspectionStatus, Violation
+from registry.inspections.models import Inspection, InspectionKind, InspectionStatus, Violation
 from registry.licences.models import Licence
 from registry.oversight.sources import VENUE_COLUMNS, Source, _common, due_source, link, venue_filters
 from registry.venues.models import Operator, Venue
@@ -47,16 +48,18 @@ class RemedyDeadline(Source):
             cols += [Violation.code, Violation.decree, Violation.article, Violation.clause, Violation.point,
                      Violation.description_vi, Violation.description_en, Violation.inspection_id,
                      *VENUE_COLUMNS, Inspection.lead_id.label("officer_id")]
-        stmt = (select(*cols).select_from(Violation)
-                .join(InspectionItem, InspectionItem.id == Violation.item_id)
-                .join(Inspection, Inspection.id == Violation.inspection_id)
-                .where(Violation.remedy_due_on.is_not(None), InspectionItem.resolved_in_id.is_(None),
-                       Inspection.status == InspectionStatus.COMPLETED))
+        # remedy_pending: the visit is closed and no follow-up has found the item resolved (kept on the row by
+        # inspections.services, so the range is one partial index); the visit is joined for the venue and officer
+        stmt = select(*cols).select_from(Violation).where(Violation.remedy_pending,
+                                                           Violation.remedy_due_on.is_not(None))
+        if listing or q.filters.on_venue or q.filters.officer_id is not None or q.filters.licence_type_id is not None:
+            stmt = stmt.join(Inspection, Inspection.id == Violation.inspection_id)
         if listing:
             stmt = stmt.join(Venue, Venue.id == Inspection.venue_id).join(Operator, Operator.id == Venue.operator_id)
         if listing or q.filters.licence_type_id is not None:
             stmt = stmt.outerjoin(Licence, Licence.id == func.coalesce(Violation.licence_id, Inspection.licence_id))
-        return venue_filters(stmt, q.filters, venue_id=Inspection.venue_id, type_col=type_id,
+        return venue_filters(stmt, q.filters, probe=self.probe(q),
+                             venue_id=Inspection.venue_id, type_col=type_id,
                              officer_col=Inspection.lead_id)
 
     def item(self, row, q):
@@ -99,7 +102,8 @@ class FollowUpDue(Source):
             stmt = stmt.join(Venue, Venue.id == Inspection.venue_id).join(Operator, Operator.id == Venue.operator_id)
         if listing or q.filters.licence_type_id is not None:
             stmt = stmt.outerjoin(Licence, Licence.id == Inspection.licence_id)
-        return venue_filters(stmt, q.filters, venue_id=Inspection.venue_id, type_col=type_id,
+        return venue_filters(stmt, q.filters, probe=self.probe(q),
+                             venue_id=Inspection.venue_id, type_col=type_id,
                              officer_col=Inspection.lead_id)
 
     def item(self, row, q):

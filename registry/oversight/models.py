@@ -257,6 +257,11 @@ if _inspections is not None:
     # remedy deadlines: the range count reads the index only (violation rows are wide: descriptions, remedies)
     Index("ix_violations_remedy_cover", _inspections.Violation.remedy_due_on, _inspections.Violation.id,
           _inspections.Violation.item_id, _inspections.Violation.inspection_id)
+    # ... and only the remedies still awaited (a fifth of them; the rest were verified at a follow-up), carrying the
+    # visit for the venue filters (migration 0006)
+    Index("ix_violations_remedy_pending", _inspections.Violation.remedy_due_on, _inspections.Violation.id,
+          _inspections.Violation.inspection_id, _inspections.Violation.remedy_pending,  # (covering on SQLite)
+          sqlite_where=db.text("remedy_pending = 1"), postgresql_where=db.text("remedy_pending"))
     # ... and checks each violation's visit is closed by this small index, not by reading the (wide) visit row
     Index("ix_inspections_id_status", _inspections.Inspection.id, _inspections.Inspection.status,
           _inspections.Inspection.venue_id)

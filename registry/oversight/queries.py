@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, case, func, literal, or_, select
 
 from registry.extensions import db
 from registry.oversight.sources import DueItem, DueQuery, Source, sources
@@ -77,7 +77,7 @@ def bucket_counts(q: DueQuery, kinds: Sequence[str] | None = None) -> list[Bucke
 
 
 def _counts(source: Source, q: DueQuery, grace_signature: tuple) -> BucketCounts:
-    row = [int(v or 0) for v in db.session.execute(_count_statement(source, q, grace_signature)).one()]
+    row = [int(v or 0) for v in _execute(_count_statement(source, q, grace_signature)).one()]
     within, running = {}, 0
     for h, n in zip(HORIZONS, row[1:-1], strict=True):
         running += n
@@ -163,34 +163,64 @@ class DuePage:
     has_previous: bool
 
 
-def _after(source: Source, cursor: Cursor):
-    """Rows of ``source`` that sort after ``cursor`` in (due_on, source order, id)."""
-    if source.order > cursor.order:
-        return source.due_col >= cursor.due_on
-    if source.order < cursor.order:
-        return source.due_col > cursor.due_on
-    return or_(source.due_col > cursor.due_on, and_(source.due_col == cursor.due_on, source.id_col > cursor.item_id))
+def _execute(stmt, params: dict | None = None):
+    """Run a Core statement of column expressions on the session's connection (same transaction), without the ORM
+    execution pass: the statements here select plain columns and are built once per shape (``lru_cache``)."""
+    return db.session.connection().execute(stmt, params or {})
 
 
-def _keys(source: Source, q: DueQuery, limit: int, cursor: Cursor | None) -> list[tuple]:
+def _relation(source: Source, cursor: Cursor | None) -> int | None:
+    """Where ``source`` sorts relative to the cursor's source: None (first page), -1, 0 or 1."""
+    if cursor is None:
+        return None
+    return (source.order > cursor.order) - (source.order < cursor.order)
+
+
+def _after(source: Source, relation: int):
+    """Rows of ``source`` that sort after the cursor (``:after_due``, ``:after_id``) in (due_on, source order, id)."""
+    due, item_id = bindparam("after_due", type_=Date), bindparam("after_id", type_=Integer)
+    if relation > 0:
+        return source.due_col >= due
+    if relation < 0:
+        return source.due_col > due
+    return or_(source.due_col > due, and_(source.due_col == due, source.id_col > item_id))
+
+
+@lru_cache(maxsize=1024)
+def _keys_statement(source: Source, q: DueQuery, part, relation: int | None, limit: int, grace_signature: tuple):
+    """``SELECT due_on, id … ORDER BY due_on, id LIMIT n`` of one partition after a cursor (built once per shape;
+    the cursor's values are parameters)."""
+    # a page stops after ``limit`` rows: look up each row's venue rather than build a district's venue set first
+    stmt = source.windowed(replace(q, venue_probe="lookup"), listing=False, part=part)
+    if relation is not None:
+        stmt = stmt.where(_after(source, relation))
+    return (stmt.with_only_columns(source.due_col, source.id_col)
+            .order_by(source.due_col, source.id_col).limit(limit))
+
+
+def _keys(source: Source, q: DueQuery, limit: int, cursor: Cursor | None, grace_signature: tuple) -> list[tuple]:
     """``(due_on, item_id)`` of the first ``limit`` rows of a source after ``cursor``: per partition one query that
     walks the due-date index in order and stops at the limit (no display joins, so the plan cannot start
     elsewhere), merged."""
-    per_part = []
-    for part in source.partitions(q):
-        stmt = source.windowed(q, listing=False, part=part)
-        if cursor is not None:
-            stmt = stmt.where(_after(source, cursor))
-        stmt = stmt.with_only_columns(source.due_col, source.id_col).order_by(source.due_col, source.id_col)
-        per_part.append(db.session.execute(stmt.limit(limit)).all())
+    relation = _relation(source, cursor)
+    params = {} if cursor is None else {"after_due": cursor.due_on, "after_id": cursor.item_id}
+    per_part = [_execute(_keys_statement(source, q, part, relation, limit, grace_signature), params).all()
+                for part in source.partitions(q)]
     return [tuple(k) for k in heapq.merge(*per_part)][:limit]
 
 
-def _items(source: Source, q: DueQuery, ids: list[int]) -> dict[int, DueItem]:
+@lru_cache(maxsize=512)
+def _items_statement(source: Source, q: DueQuery, grace_signature: tuple):
+    """The display columns of chosen ids of one source (``:ids`` expands to the id list; built once per shape)."""
+    return (source.statement(replace(q, venue_probe="lookup"), listing=True)
+            .where(source.id_col.in_(bindparam("ids", expanding=True))))
+
+
+def _items(source: Source, q: DueQuery, ids: list[int], grace_signature: tuple) -> dict[int, DueItem]:
     """The display rows of the chosen ids of one source (one query), as items by id."""
     if not ids:
         return {}
-    rows = db.session.execute(source.statement(q, listing=True).where(source.id_col.in_(ids))).all()
+    rows = _execute(_items_statement(source, q, grace_signature), {"ids": ids}).all()
     items = source.enrich([source.item(r, q) for r in rows], q)
     return {i.item_id: i for i in items}
 
@@ -198,13 +228,17 @@ def _items(source: Source, q: DueQuery, ids: list[int]) -> dict[int, DueItem]:
 def due_page(q: DueQuery, kinds: Sequence[str] | None = None, *, limit: int = 50,
              after: str | None = None) -> DuePage:
     """One page of due items, oldest due date first (so overdue items lead), across the chosen sources."""
+    from registry.oversight.sources import _grace_signature
+
     cursor = Cursor.decode(after)
     chosen = sources(kinds)
-    keys = heapq.merge(*([(due_on, s.order, item_id, s) for due_on, item_id in _keys(s, q, limit + 1, cursor)]
+    grace = _grace_signature()
+    keys = heapq.merge(*([(due_on, s.order, item_id, s)
+                          for due_on, item_id in _keys(s, q, limit + 1, cursor, grace)]
                          for s in chosen), key=lambda k: k[:3])
     page = list(keys)[: limit + 1]
     more, page = len(page) > limit, page[:limit]
-    found = {s.key: _items(s, q, [k[2] for k in page if k[3] is s]) for s in chosen}
+    found = {s.key: _items(s, q, [k[2] for k in page if k[3] is s], grace) for s in chosen}
     items = [found[s.key][item_id] for _due, _order, item_id, s in page if item_id in found[s.key]]
     next_cursor = Cursor(*page[-1][:3]).encode() if more and page else None
     return DuePage(items=items, next_cursor=next_cursor, has_previous=cursor is not None)

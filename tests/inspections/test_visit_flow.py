@@ -204,9 +204,12 @@ def test_follow_up_carries_open_findings_and_marks_them_resolved_or_not(karaoke,
                               amount=15_000_000, remedy_due_on=due)
     violations.record_violation(original, vtype(db, "inner_latch"), item=items["no_inner_latch"], amount=15_000_000,
                               remedy_due_on=due - timedelta(days=5))
+    pending = {v.code: v for v in original.violations}
+    assert not any(v.remedy_pending for v in pending.values())  # a visit in progress is a draft
     follow_up = services.close_visit(original, InspectionOutcome.VIOLATIONS, by=inspector,
                                      version=original.version_id).follow_up
     db.session.commit()
+    assert all(v.remedy_pending for v in pending.values())  # closed: both remedies are awaited (the dashboard's)
     assert follow_up.scheduled_on == due  # the latest remedy deadline
     assert {i.origin_item_id for i in follow_up.items} == {items["room:VIP2"].id, items["no_inner_latch"].id}
     assert all(i.section == "carried" for i in follow_up.items)
@@ -224,6 +227,9 @@ def test_follow_up_carries_open_findings_and_marks_them_resolved_or_not(karaoke,
     assert items["no_inner_latch"].resolved_in_id == follow_up.id
     assert items["room:VIP2"].resolved_in_id is None
     assert [i.code for i in services.open_findings(original)] == ["room:VIP2"]
+    # the resolved finding's remedy is no longer awaited; the other one still is
+    assert {v.item.code: v.remedy_pending for v in original.violations} == {"room:VIP2": True,
+                                                                             "no_inner_latch": False}
     # the venue timeline shows original, follow-up and the resolution
     actions = {e.action for e in db.session.execute(select(AuditEvent).where(AuditEvent.venue_id == karaoke.id))
                .scalars()}

@@ -109,7 +109,7 @@ def make_inspection(venue, *, lead, scheduled_on: date, kind: str = "periodic", 
 def make_violation(inspection, *, remedy_due_on: date | None, resolved_in=None, article: str = "15",
                    decree: str = "38/2021/NĐ-CP", amount: int = 0):
     """A violation hanging off a failed checklist item of ``inspection``."""
-    from registry.inspections.models import InspectionItem, ItemResult, SubjectKind, Violation
+    from registry.inspections.models import InspectionItem, InspectionStatus, ItemResult, SubjectKind, Violation
 
     n = next(_seq)
     item = InspectionItem(inspection_id=inspection.id, position=n, code=f"T-ITEM-{n}", section="duties",
@@ -121,7 +121,10 @@ def make_violation(inspection, *, remedy_due_on: date | None, resolved_in=None, 
                           code=f"T-V-{n}", decree=decree, article=article, clause="2", point="a",
                           description_vi="Lắp khóa, chốt cửa bên trong phòng karaoke",
                           description_en="A lock or latch inside a karaoke room", subject=SubjectKind.ORGANISATION,
-                          remedy="Tháo chốt cửa", remedy_due_on=remedy_due_on, amount=amount)
+                          remedy="Tháo chốt cửa", remedy_due_on=remedy_due_on, amount=amount,
+                          # what inspections.services.close_visit records for a closed visit's unresolved finding
+                          remedy_pending=remedy_due_on is not None and resolved_in is None
+                          and inspection.status == InspectionStatus.COMPLETED)
     db.session.add(violation)
     db.session.flush()
     return violation
