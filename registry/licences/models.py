@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, FetchedValue, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import TimestampMixin, VersionedMixin, enum_column, utcnow
@@ -194,7 +194,18 @@ class LicenceType(VersionedMixin, db.Model):
         return self.name_vi if lang == "vi" else self.name_en
 
 
-class PrerequisiteDocument(VersionedMixin, TimestampMixin, db.Model):
+class VenueCopyMixin:
+    """The venue's district, ward and kind, copied onto the record by database triggers (migration 0007), so that a
+    dashboard count filtered by place or kind walks the record's own index instead of probing each row's venue.
+    The database keeps them in step with the venue (insert, a venue's edit, a raw UPDATE alike); the application
+    never writes them."""
+
+    venue_district_id: Mapped[int | None] = mapped_column(server_default=FetchedValue())
+    venue_ward_id: Mapped[int | None] = mapped_column(server_default=FetchedValue())
+    venue_kind: Mapped[str | None] = mapped_column(String(20), server_default=FetchedValue())
+
+
+class PrerequisiteDocument(VenueCopyMixin, VersionedMixin, TimestampMixin, db.Model):
     """A certificate from another agency (police, fire police, business registry) held for a venue."""
 
     __tablename__ = "prerequisite_documents"
@@ -210,6 +221,8 @@ class PrerequisiteDocument(VersionedMixin, TimestampMixin, db.Model):
     revoked: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str | None] = mapped_column(Text)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("prerequisite_documents.id"))
+    #: the venue has closed (copied like the place, see ``VenueCopyMixin``)
+    venue_closed: Mapped[bool] = mapped_column(server_default=false())
 
     venue = relationship("Venue")
 
@@ -350,7 +363,7 @@ class LicenceNumberCounter(db.Model):
     last_number: Mapped[int] = mapped_column(default=0)
 
 
-class Licence(VersionedMixin, TimestampMixin, db.Model):
+class Licence(VenueCopyMixin, VersionedMixin, TimestampMixin, db.Model):
     """An issued licence or permit. What it licenses is frozen in ``snapshot_json`` at issue."""
 
     __tablename__ = "licences"
@@ -415,7 +428,7 @@ class Licence(VersionedMixin, TimestampMixin, db.Model):
         return [s for s in self.sanctions if s.is_open_suspension]
 
 
-class Sanction(TimestampMixin, db.Model):
+class Sanction(VenueCopyMixin, TimestampMixin, db.Model):
     """A suspension (by the issuer or another agency), revocation or cessation recorded on a licence."""
 
     __tablename__ = "sanctions"

@@ -58,7 +58,7 @@ class RemedyDeadline(Source):
             stmt = stmt.join(Venue, Venue.id == Inspection.venue_id).join(Operator, Operator.id == Venue.operator_id)
         if listing or q.filters.licence_type_id is not None:
             stmt = stmt.outerjoin(Licence, Licence.id == func.coalesce(Violation.licence_id, Inspection.licence_id))
-        return venue_filters(stmt, q.filters, probe=self.probe(q),
+        return venue_filters(stmt, q.filters,
                              venue_id=Inspection.venue_id, type_col=type_id,
                              officer_col=Inspection.lead_id)
 
@@ -102,7 +102,7 @@ class FollowUpDue(Source):
             stmt = stmt.join(Venue, Venue.id == Inspection.venue_id).join(Operator, Operator.id == Venue.operator_id)
         if listing or q.filters.licence_type_id is not None:
             stmt = stmt.outerjoin(Licence, Licence.id == Inspection.licence_id)
-        return venue_filters(stmt, q.filters, probe=self.probe(q),
+        return venue_filters(stmt, q.filters,
                              venue_id=Inspection.venue_id, type_col=type_id,
                              officer_col=Inspection.lead_id)
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from registry.common.modules import import_optional
 from registry.db import enum_column, utcnow
 from registry.extensions import db
-from registry.licences.models import Licence, PrerequisiteDocument
+from registry.licences.models import Licence, PrerequisiteDocument, Sanction
 
 
 class RunStatus(enum.StrEnum):
@@ -237,20 +237,36 @@ class LicenceFlag(db.Model):
         return self.cleared_on is None
 
 
-# Indexes on other features' tables that exist for the dashboard's counts (declared here, created by migration 0005).
+# Indexes on other features' tables that exist for the dashboard's counts (declared here, created by migrations 0005
+# and 0007). The records carry a copy of their venue's district, ward, kind (and, for documents, closure), kept by
+# database triggers (``VenueCopyMixin``): a count filtered by district walks one range of that district's index, and
+# a ward or kind filter is checked inside the index, never by reading each row's venue.
 #
 # The dashboard's "documents expiring" count reads current certificates only (a renewal supersedes the earlier one):
-# this partial index keeps the superseded history out of that range and covers the count (venue and revoked flag
-# included). The table is the licensing feature's; the index exists for oversight, so it is declared (and created,
-# in migration 0005) here.
+# these partial indexes keep the superseded history out of that range and cover the count.
+_current = db.text("superseded_by_id IS NULL")
 Index("ix_prerequisite_documents_current_expires", PrerequisiteDocument.expires_on, PrerequisiteDocument.id,
       PrerequisiteDocument.venue_id, PrerequisiteDocument.revoked, PrerequisiteDocument.superseded_by_id,
-      sqlite_where=db.text("superseded_by_id IS NULL"), postgresql_where=db.text("superseded_by_id IS NULL"))
+      PrerequisiteDocument.venue_closed, PrerequisiteDocument.venue_ward_id, PrerequisiteDocument.venue_kind,
+      sqlite_where=_current, postgresql_where=_current)
+Index("ix_prerequisite_documents_district_expires", PrerequisiteDocument.venue_district_id,
+      PrerequisiteDocument.expires_on, PrerequisiteDocument.id, PrerequisiteDocument.venue_id,
+      PrerequisiteDocument.revoked, PrerequisiteDocument.superseded_by_id, PrerequisiteDocument.venue_closed,
+      PrerequisiteDocument.venue_ward_id, PrerequisiteDocument.venue_kind,
+      sqlite_where=_current, postgresql_where=_current)
 
-# Licences with an expiry, by status and date, carrying the venue and the type: a count filtered by district, ward,
-# venue kind or licence type reads this index only (licence rows are wide: the frozen snapshot).
+# Licences with an expiry, by status and date (and by district, status and date), carrying the type, ward and kind:
+# a filtered count reads the index only (licence rows are wide: the frozen snapshot).
 Index("ix_licences_status_expires_cover", Licence.status, Licence.expires_on, Licence.venue_id,
-      Licence.licence_type_id, Licence.id)
+      Licence.licence_type_id, Licence.venue_ward_id, Licence.venue_kind, Licence.id)
+Index("ix_licences_district_expires", Licence.venue_district_id, Licence.status, Licence.expires_on, Licence.id,
+      Licence.licence_type_id, Licence.venue_ward_id, Licence.venue_kind)
+
+# Suspensions not lifted, by end date, with the kind and the venue copies (a sanction row holds its reasons)
+_open_sanction = db.text("lifted_on IS NULL")
+Index("ix_sanctions_open_ends", Sanction.ends_on, Sanction.id, Sanction.kind, Sanction.lifted_on, Sanction.licence_id,
+      Sanction.venue_district_id, Sanction.venue_ward_id, Sanction.venue_kind,
+      sqlite_where=_open_sanction, postgresql_where=_open_sanction)
 
 _inspections = import_optional("registry.inspections.models")
 if _inspections is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -191,7 +191,7 @@ def _keys_statement(source: Source, q: DueQuery, part, relation: int | None, lim
     """``SELECT due_on, id … ORDER BY due_on, id LIMIT n`` of one partition after a cursor (built once per shape;
     the cursor's values are parameters)."""
     # a page stops after ``limit`` rows: look up each row's venue rather than build a district's venue set first
-    stmt = source.windowed(replace(q, venue_probe="lookup"), listing=False, part=part)
+    stmt = source.windowed(q, listing=False, part=part)
     if relation is not None:
         stmt = stmt.where(_after(source, relation))
     return (stmt.with_only_columns(source.due_col, source.id_col)
@@ -212,7 +212,7 @@ def _keys(source: Source, q: DueQuery, limit: int, cursor: Cursor | None, grace_
 @lru_cache(maxsize=512)
 def _items_statement(source: Source, q: DueQuery, grace_signature: tuple):
     """The display columns of chosen ids of one source (``:ids`` expands to the id list; built once per shape)."""
-    return (source.statement(replace(q, venue_probe="lookup"), listing=True)
+    return (source.statement(q, listing=True)
             .where(source.id_col.in_(bindparam("ids", expanding=True))))
 
 

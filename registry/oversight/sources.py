@@ -73,8 +73,6 @@ class DueQuery:
     since: date | None = None
     filters: DueFilters = field(default_factory=DueFilters)
     lang: str = "vi"
-    #: how a venue filter is applied (see ``Source.venue_probe``); None: the source's own choice
-    venue_probe: str | None = None
 
     def window(self, since: date | None, until: date | None) -> DueQuery:
         return replace(self, since=since, until=until)
@@ -149,12 +147,6 @@ class Source:
     #: reminders default (the preset's policy decides)
     notify_operator: ClassVar[bool] = True
     order: ClassVar[int] = 100
-    #: How a venue filter (district, ward, operator) is applied when every row of the window is read (counts):
-    #: "set" builds the ids of the matching venues once per statement and probes it per row (about 2 ms to build
-    #: for a district of 7,000 venues, then cheap per row): right for sources with thousands of rows in the window;
-    #: "lookup" reads each row's venue by primary key (about 0.5 µs a row): right for small sources. Pages of a
-    #: due list always look up (they stop after a page of rows).
-    venue_probe: ClassVar[str] = "lookup"
 
     @property
     def due_col(self):
@@ -203,9 +195,6 @@ class Source:
             stmt = stmt.where(self.due_col <= q.until)
         return stmt
 
-    def probe(self, q: DueQuery) -> str:
-        return q.venue_probe or self.venue_probe
-
     def days_left(self, q: DueQuery, due_on: date) -> int:
         if self.working_days:
             from registry.oversight.workdays import working_days_left
@@ -251,47 +240,64 @@ def _load_optional_sources() -> None:
 
 
 # ------------------------------------------------------------------ shared helpers
-def venue_filters(stmt: Select, f: DueFilters, *, venue_id, type_col=None, officer_col=None,
-                  type_exists=None, probe: str = "set", skip_closed: bool = False) -> Select:
-    """Apply the dashboard filters. The venue filters (district, ward, operator, kind) either as ``venue_id IN
-    (venues matching)``, a set built once from a covering index on ``venues`` and probed per row, so a count stays on
-    its own index instead of reading every venue (``probe="set"``), or as a primary-key look-up of each row's venue
-    (``probe="lookup"``: few rows, or a page that stops early). See ``Source.venue_probe``.
+@dataclass(frozen=True)
+class VenueCopy:
+    """A record's copy of its venue's district, ward, kind (and closure, if it carries one)."""
 
-    ``skip_closed`` leaves out the records of closed venues: a set of the few closed venues for a count, or in the
-    same look-up as the filters for a page.
+    district_id: Any
+    ward_id: Any
+    kind: Any
+    closed: Any = None
+
+    @classmethod
+    def of(cls, model) -> VenueCopy:
+        return cls(model.venue_district_id, model.venue_ward_id, model.venue_kind,
+                   getattr(model, "venue_closed", None))
+
+    def conditions(self, f: DueFilters, *, skip_closed: bool) -> list:
+        conditions = []
+        if f.district_id is not None:
+            conditions.append(self.district_id == f.district_id)
+        if f.ward_id is not None:
+            conditions.append(self.ward_id == f.ward_id)
+        if f.venue_kind:
+            conditions.append(self.kind == str(f.venue_kind))
+        if skip_closed:
+            conditions.append(self.closed.is_(False))
+        return conditions
+
+
+def venue_filters(stmt: Select, f: DueFilters, *, venue_id, copy: VenueCopy | None = None, type_col=None,
+                  officer_col=None, type_exists=None, skip_closed: bool = False) -> Select:
+    """Apply the dashboard filters.
+
+    A record that carries a copy of its venue's place and kind (``copy``: kept by database triggers, see
+    ``VenueCopyMixin``) is filtered on its own columns, inside the index the count or the page walks. Otherwise
+    each candidate row's venue is looked up by primary key (the sources without a copy have few rows in a window, and
+    a page stops after a page of rows). The operator filter is always a venue look-up.
+
+    ``skip_closed`` leaves out the records of closed venues.
 
     A filter a source cannot honour (an officer filter on records that have no officer) yields no rows for that
     source rather than silently ignoring the filter.
     """
-    def on(venue) -> list:
-        conditions = []
+    looked_up = aliased(Venue)  # not the listing's own Venue join
+    on_venue = []
+    if copy is not None:
+        stmt = stmt.where(*copy.conditions(f, skip_closed=skip_closed))
+    else:
         if f.district_id is not None:
-            conditions.append(venue.district_id == f.district_id)
+            on_venue.append(looked_up.district_id == f.district_id)
         if f.ward_id is not None:
-            conditions.append(venue.ward_id == f.ward_id)
-        if f.operator_id is not None:
-            conditions.append(venue.operator_id == f.operator_id)
-        return conditions
-
-    selective = on(Venue)
-    if selective and probe == "set":
+            on_venue.append(looked_up.ward_id == f.ward_id)
         if f.venue_kind:
-            selective.append(Venue.kind == f.venue_kind)
-        # "+ 0" keeps SQLite from driving the query from the venue set through the record's venue_id index (every
-        # licence of 6,000 venues); the due-date range stays the index walked, and the set is probed per row
-        stmt = stmt.where((venue_id + 0).in_(select(Venue.id).where(*selective)))
-        if skip_closed:  # a second set: the district index does not carry the status (one set would read venues)
-            stmt = stmt.where(venue_id.not_in(select(Venue.id).where(Venue.status == VenueStatus.CLOSED)))
-    elif selective or f.venue_kind or (skip_closed and probe == "lookup"):
-        # a kind covers half the venues: building that set costs more than looking up each candidate's venue
-        of_venue = aliased(Venue)  # not the listing's own Venue join
-        conditions = on(of_venue) + ([of_venue.kind == f.venue_kind] if f.venue_kind else [])
+            on_venue.append(looked_up.kind == f.venue_kind)
         if skip_closed:
-            conditions.append(of_venue.status != VenueStatus.CLOSED)
-        stmt = stmt.where(exists().where(of_venue.id == venue_id, *conditions))
-    elif skip_closed:  # closed venues are few: one set built per query, probed per row (the count stays on the index)
-        stmt = stmt.where(venue_id.not_in(select(Venue.id).where(Venue.status == VenueStatus.CLOSED)))
+            on_venue.append(looked_up.status != VenueStatus.CLOSED)
+    if f.operator_id is not None:
+        on_venue.append(looked_up.operator_id == f.operator_id)
+    if on_venue:
+        stmt = stmt.where(exists().where(looked_up.id == venue_id, *on_venue))
     if f.licence_type_id is not None:
         if type_col is not None:
             stmt = stmt.where(type_col == f.licence_type_id)
@@ -359,7 +365,6 @@ class LicenceExpiry(Source):
     table = "licences"
     columns = (Licence.expires_on, Licence.id)
     order = 10
-    venue_probe = "set"  # thousands of rows in the window
 
     def _grace(self, q: DueQuery, due, type_id):
         """Expired at most ``grace_days`` ago, per licence type (types are few: one OR term each)."""
@@ -398,9 +403,8 @@ class LicenceExpiry(Source):
             stmt = stmt.where(in_grace if in_grace is not None else false())
         else:
             stmt = stmt.where(Licence.status == LicenceStatus(part))
-        return venue_filters(stmt, q.filters, probe=self.probe(q),
-                             venue_id=Licence.venue_id, type_col=Licence.licence_type_id,
-                             officer_col=officer)
+        return venue_filters(stmt, q.filters, venue_id=Licence.venue_id, copy=VenueCopy.of(Licence),
+                             type_col=Licence.licence_type_id, officer_col=officer)
 
     def grace_clause(self, q):
         return self._grace(q, Licence.expires_on, Licence.licence_type_id)
@@ -443,7 +447,6 @@ class DocumentExpiry(Source):
     table = "prerequisite_documents"
     columns = (PrerequisiteDocument.expires_on, PrerequisiteDocument.id)
     order = 20
-    venue_probe = "set"  # thousands of rows in the window
 
     def statement(self, q, *, listing, part=None):
         cols = [PrerequisiteDocument.expires_on.label("due_on"), PrerequisiteDocument.id.label("item_id")]
@@ -456,9 +459,10 @@ class DocumentExpiry(Source):
                        PrerequisiteDocument.revoked.is_(False)))
         if listing:
             stmt = (stmt.join(Venue, Venue.id == PrerequisiteDocument.venue_id)
-                    .join(Operator, Operator.id == Venue.operator_id).where(Venue.status != VenueStatus.CLOSED))
-        return venue_filters(stmt, q.filters, probe=self.probe(q), venue_id=PrerequisiteDocument.venue_id,
-                             type_exists=_has_licence_of_type, skip_closed=not listing)
+                    .join(Operator, Operator.id == Venue.operator_id))
+        return venue_filters(stmt, q.filters, venue_id=PrerequisiteDocument.venue_id,
+                             copy=VenueCopy.of(PrerequisiteDocument), type_exists=_has_licence_of_type,
+                             skip_closed=True)
 
     def item(self, row, q):
         kind = PrerequisiteKind(row.kind)
@@ -506,13 +510,12 @@ class SuspensionEnd(Source):
         stmt = (select(*cols).select_from(Sanction)
                 .where(Sanction.ends_on.is_not(None), Sanction.lifted_on.is_(None),
                        Sanction.kind.in_((SanctionKind.SUSPENSION, SanctionKind.AGENCY_SUSPENSION))))
-        if listing or q.filters.on_venue or q.filters.licence_type_id is not None:
+        if listing or q.filters.operator_id is not None or q.filters.licence_type_id is not None:
             stmt = stmt.join(Licence, Licence.id == Sanction.licence_id)
         if listing:
             stmt = stmt.join(Venue, Venue.id == Licence.venue_id).join(Operator, Operator.id == Venue.operator_id)
-        return venue_filters(stmt, q.filters, probe=self.probe(q),
-                             venue_id=Licence.venue_id, type_col=Licence.licence_type_id,
-                             officer_col=Sanction.created_by_id)
+        return venue_filters(stmt, q.filters, venue_id=Licence.venue_id, copy=VenueCopy.of(Sanction),
+                             type_col=Licence.licence_type_id, officer_col=Sanction.created_by_id)
 
     def item(self, row, q):
         return _common(row, q, self, label=row.number_display, title=enum_label(SanctionKind(row.kind)),
@@ -555,7 +558,7 @@ class ApplicationDeadline(Source):
                        else Application.status == ApplicationStatus(part), Application.due_on.is_not(None)))
         if listing:
             stmt = stmt.join(Venue, Venue.id == Application.venue_id).join(Operator, Operator.id == Venue.operator_id)
-        return venue_filters(stmt, q.filters, probe=self.probe(q),
+        return venue_filters(stmt, q.filters,
                              venue_id=Application.venue_id, type_col=Application.licence_type_id,
                              officer_col=Application.assigned_to_id)
 
@@ -595,7 +598,7 @@ class LicenceFlagged(Source):
             stmt = stmt.join(Venue, Venue.id == Licence.venue_id).join(Operator, Operator.id == Venue.operator_id)
         if listing or q.filters.officer_id is not None:
             stmt = stmt.outerjoin(Application, Application.id == Licence.application_id)
-        return venue_filters(stmt, q.filters, probe=self.probe(q),
+        return venue_filters(stmt, q.filters,
                              venue_id=Licence.venue_id, type_col=Licence.licence_type_id,
                              officer_col=officer)
 

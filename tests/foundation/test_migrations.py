@@ -89,3 +89,40 @@ def test_audit_log_is_append_only_in_the_database(db):
 def test_engine_url_is_the_test_database(app):
     assert "template" not in str(db.engine.url)
     assert create_engine  # imported for symmetry with the PostgreSQL path
+
+
+def test_upgrade_to_0007_copies_each_venues_place_onto_its_existing_records(db):
+    """Migration 0007 backfills the venue copies the dashboard filters on, for data that existed before it."""
+    from datetime import date
+
+    from registry.venues.models import VenueStatus
+    from tests.factories import make_venue
+    from tests.oversight import helpers
+
+    open_venue = make_venue(kind="dance_hall")
+    closed_venue = make_venue()
+    closed_venue.status = VenueStatus.CLOSED
+    licence = helpers.make_licence(open_venue, expires_on=date(2027, 1, 1))
+    suspension = helpers.make_suspension(licence, ends_on=date(2027, 2, 1))
+    documents = [helpers.make_document(v, expires_on=date(2027, 3, 1)) for v in (open_venue, closed_venue)]
+    db.session.commit()
+    expected = (open_venue.district_id, open_venue.ward_id, "dance_hall")
+    licence, suspension, documents = licence.id, suspension.id, [d.id for d in documents]
+    db.session.remove()
+
+    downgrade(revision="0006")
+    assert "venue_district_id" not in {c["name"] for c in inspect(db.engine).get_columns("licences")}
+    upgrade()
+
+    def copies(table, record_id):
+        return db.session.execute(text(f"SELECT venue_district_id, venue_ward_id, venue_kind FROM {table}"
+                                       " WHERE id = :id"), {"id": record_id}).one()
+
+    assert tuple(copies("licences", licence)) == expected
+    assert tuple(copies("sanctions", suspension)) == expected
+    assert tuple(copies("prerequisite_documents", documents[0])) == expected
+    closed = db.session.execute(text("SELECT id, venue_closed FROM prerequisite_documents WHERE id IN (:a, :b)"),
+                                {"a": documents[0], "b": documents[1]}).all()
+    assert {row.id: bool(row.venue_closed) for row in closed} == {documents[0]: False, documents[1]: True}
+    db.session.remove()
+    assert _drift(None) == []
