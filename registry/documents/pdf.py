@@ -89,6 +89,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = REPO_ROOT / "templates"
 STATIC_DIR = REPO_ROOT / "registry" / "static"
 CSS_PATH = TEMPLATES_DIR / "documents" / "pdf" / "official.css"
+UA_CSS_PATH = TEMPLATES_DIR / "documents" / "pdf" / "print_ua.css"
 
 MAX_STATIC_BYTES = 5 * 1024 * 1024
 # The shared WeasyPrint cache keeps every image by URL; per-document data: URIs (QR codes) are
@@ -417,7 +418,7 @@ class _Renderer:
     """Everything that must be built once per process and reused for every document."""
 
     def __init__(self):
-        from weasyprint import CSS
+        from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
 
         self.pid = os.getpid()
@@ -426,19 +427,31 @@ class _Renderer:
         self.font_config = FontConfiguration()
         self.css = CSS(filename=str(CSS_PATH), font_config=self.font_config,
                        url_fetcher=self.fetcher)
+        user_agent = [CSS(filename=str(UA_CSS_PATH), font_config=self.font_config, url_fetcher=self.fetcher)]
+
+        class PrintHTML(HTML):
+            """HTML styled by ``print_ua.css`` instead of WeasyPrint's full HTML5 stylesheet (~4 ms a licence
+            spent matching rules for forms, ruby and bidi that no print template uses). ``_ua_stylesheets`` is
+            WeasyPrint's own hook for this (its ``HTML`` subclasses for tests use it); the version is pinned and
+            ``tests/documents/test_print_ua.py`` checks the output against the stock stylesheet."""
+
+            def _ua_stylesheets(self, forms=False):
+                return user_agent
+
+        self.html_class = PrintHTML
         self.cache: dict = {}
         self.base_url = (STATIC_DIR.as_uri() + "/")
         self.lock = threading.Lock()  # one document at a time per process (shared font config)
 
     def html_to_pdf(self, html: str) -> bytes:
-        from weasyprint import HTML
-
         with self.lock:
             try:
-                document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
+                document = self.html_class(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
                 return document.write_pdf(
                     stylesheets=[self.css], font_config=self.font_config, cache=self.cache,
-                    pdf_identifier=True,  # md5 of the content: deterministic
+                    # the file identifier is a hash of the source (deterministic); ``True`` would hash the
+                    # output, which serialises and compresses every stream a second time (~3 ms a licence)
+                    pdf_identifier=hashlib.md5(html.encode(), usedforsecurity=False).digest(),
                 )
             finally:
                 _prune_cache(self.cache)

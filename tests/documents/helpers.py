@@ -170,3 +170,28 @@ def supersede(licence, *, rooms: list[Decimal] | None = None, issued_on: date | 
     licence.status_changed_on = successor.issued_on
     db.session.flush()
     return successor
+
+
+def assert_lays_out_as_stock(template: str, context: dict, tmp_path) -> None:
+    """The document renders pixel for pixel as it would with WeasyPrint's own HTML5 user-agent stylesheet
+    (the renderer uses the lean ``print_ua.css``; see ``registry/documents/pdf.py``)."""
+    import subprocess
+
+    from weasyprint import HTML
+
+    from registry.documents import pdf
+
+    html = pdf.render_html(template, context)
+    renderer = pdf._get_renderer()
+    stock = HTML(string=html, base_url=renderer.base_url, url_fetcher=renderer.fetcher).write_pdf(
+        stylesheets=[renderer.css], font_config=renderer.font_config)
+    pages = {}
+    for name, data in (("lean", pdf.html_to_pdf(html)), ("stock", stock)):
+        (tmp_path / f"{name}.pdf").write_bytes(data)
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)],
+                       check=True)
+        pages[name] = [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*.png"))]
+    assert pages["lean"], "no page rendered"
+    assert len(pages["lean"]) == len(pages["stock"])
+    for number, (lean, stock_page) in enumerate(zip(pages["lean"], pages["stock"], strict=True), 1):
+        assert lean == stock_page, f"page {number} differs from the stock user-agent rendering"

@@ -21,6 +21,7 @@ from registry.inspections.models import (
     InspectionStatus,
     ViolationType,
 )
+from tests.documents.helpers import assert_lays_out_as_stock
 from tests.inspections.conftest import answer_all, plan, started
 
 
@@ -181,6 +182,8 @@ def test_closing_issues_numbered_minutes_with_findings_and_legal_references(kara
     carried = [i for i in follow_up.items if i.carried]
     assert [i.origin_item_id for i in carried] == [room.id]
     assert "Ngừng sử dụng phòng VIP2" in carried[0].expected_vi
+    # the minutes (tables, lists, their own <style>) lay out as with WeasyPrint's full user-agent stylesheet
+    assert_lays_out_as_stock(result.minutes.template_name, json.loads(result.minutes.context_json), tmp_path)
 
 
 def test_minutes_numbers_run_per_year(karaoke, enterprise_karaoke, inspector, db):
