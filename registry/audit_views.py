@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, or_, select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
@@ -19,9 +18,10 @@ from wtforms.validators import Length, Optional, Regexp, ValidationError
 from registry.common import audit
 from registry.common.audit import AuditChainHead, AuditEvent, VerifyResult, verify_chain
 from registry.common.exports import csv_response
-from registry.common.forms import NoControlChars, strip_filter
+from registry.common.forms import NoControlChars, RegistryForm, strip_filter
 from registry.common.labels import ACTION_LABELS, action_label, label
 from registry.common.permissions import Permission, Role, require
+from registry.common.text import parse_id
 from registry.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -89,7 +89,7 @@ def _in_range(form, field):
         raise ValidationError(_l("Enter a date between 2000 and 2100."))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(RegistryForm):
     """Filters of the log, sent as query parameters."""
 
     class Meta:
@@ -174,7 +174,7 @@ class EventPage:
 
 def _after_arg() -> int | None:
     value = request.args.get("after", "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return parse_id(value, max_digits=11)
 
 
 def record_url(entity_type: str | None, entity_id: int | None) -> str | None:

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from registry.auth.passwords import MAX_LENGTH, policy_problems
-from registry.common.forms import NoControlChars, VersionField, strip_filter
+from registry.common.forms import NoControlChars, RegistryForm, VersionField, strip_filter
 from registry.common.permissions import Role
 from registry.common.text import clean
 
@@ -24,7 +23,7 @@ def _none_if_empty(value):
     return value or None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(RegistryForm):
     """Sign in with username and password."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80), NoControlChars()],
@@ -35,7 +34,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ConfirmPasswordForm(FlaskForm):
+class ConfirmPasswordForm(RegistryForm):
     """A signed-in user types their password again before a sensitive action."""
 
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
@@ -66,7 +65,7 @@ def _confirm_password():
                          validators=[DataRequired(), EqualTo("new_password", _l("The two passwords differ."))])
 
 
-class ChangePasswordForm(_NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(_NewPasswordMixin, RegistryForm):
     """A user changes their own password."""
 
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
@@ -75,7 +74,7 @@ class ChangePasswordForm(_NewPasswordMixin, FlaskForm):
     confirm = _confirm_password()
 
 
-class UserForm(FlaskForm):
+class UserForm(RegistryForm):
     """An administrator edits an account's name, contact details and role."""
 
     full_name = StringField(_l("Full name"), filters=[clean],
@@ -108,7 +107,7 @@ class NewUserForm(_NewPasswordMixin, UserForm):
         return super().validate(extra_validators)
 
 
-class ResetPasswordForm(_NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(_NewPasswordMixin, RegistryForm):
     """An administrator sets a new password for someone."""
 
     new_password = _new_password(_l("New password"))

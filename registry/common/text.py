@@ -34,3 +34,20 @@ def has_forbidden_chars(text: str | None) -> bool:
     if not text:
         return False
     return any((ord(c) < 32 and c not in "\t\n\r") or 0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
+def parse_id(value: object, *, max_digits: int = 9) -> int | None:
+    """A record id from a query argument or a hidden field: ASCII digits only (at most ``max_digits``, which keeps
+    it inside a PostgreSQL ``integer``), else ``None``.
+
+    ``str.isdigit`` alone is not enough: it is true for "²" and "①", which ``int`` refuses (a 500 before).
+    """
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    if text.isascii() and text.isdigit() and len(text) <= max_digits:
+        return int(text)
+    return None
+
+
+def is_ascii_number(text: str) -> bool:
+    """True for plain ASCII digits ("0042"); false for "²", "①", "-1", "" and anything ``int`` might refuse."""
+    return text.isascii() and text.isdigit()

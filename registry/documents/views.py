@@ -8,10 +8,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import AnyOf, Optional
 
+from registry.common.forms import RegistryForm
 from registry.common.permissions import Permission, can, deny, require
 from registry.common.urls import safe_next
 from registry.documents import licences as licence_docs
@@ -33,7 +33,7 @@ KIND_PERMISSION = {
 }
 
 
-class IssueForm(FlaskForm):
+class IssueForm(RegistryForm):
     """A button that issues a document (CSRF-protected); ``next`` brings the user back to the page they were on."""
 
     lang = HiddenField(validators=[Optional(), AnyOf(licence_docs.LANGS)])

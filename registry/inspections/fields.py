@@ -1,136 +1,17 @@
-"""Form fields and parsers of the inspection forms; every message is ours (translated).
+"""Parsers of the inspection forms' dates, times and the location the browser reports.
 
-Kept in this feature on purpose: the same small helpers exist in ``registry.venues.fields`` and are candidates for
-``registry.common.forms`` (see the report); until then this feature does not depend on another feature's forms.
+Their messages are worded for the inspection forms; the fields that use them are in ``registry.common.fields``.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from wtforms import SelectField as _SelectField
-from wtforms import StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, StopValidation
 
-from registry.common.forms import NoControlChars, strip_filter
-from registry.common.labels import label
-from registry.common.text import has_forbidden_chars
-
-CHOOSE_ONE = _l("Choose one of the options.")
 _HHMM = re.compile(r"^(\d{1,2})[:hH.](\d{2})(?::(\d{2}))?$")
 _COORD = re.compile(r"^[+-]?\d{1,3}(?:[.,]\d+)?$")
-
-
-def required_input():
-    """A parsed field (number, date, time) that must be given."""
-    return InputRequired(message=_l("This field is required."))
-
-
-def text_validators(n: int) -> list:
-    """No control characters, at most ``n`` characters."""
-    return [NoControlChars(), Length(max=n, message=_l("Use at most %(max)d characters.", max=n))]
-
-
-class TextField(StringField):
-    """A trimmed text input; blank becomes None."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("filters", [strip_filter, lambda v: v or None])
-        super().__init__(label, validators, **kwargs)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data if self.data is not None else ""
-
-
-class ParsedField(StringField):
-    """A text input turned into a typed value by ``parse`` (raising ValueError with our message).
-
-    What the user typed is shown back unchanged when it could not be read.
-    """
-
-    def __init__(self, label=None, validators=None, parse: Callable | None = None, fmt: Callable = str, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.parse, self.fmt = parse, fmt
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = valuelist[0]
-        self.data = None
-        if raw is None or not str(raw).strip():
-            return
-        if has_forbidden_chars(str(raw)) or len(str(raw)) > 200:
-            raise ValueError(_l("This field contains characters that are not allowed."))
-        self.data = self.parse(str(raw))
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.fmt(self.data) if self.data is not None else ""
-
-
-def optional_int(value) -> int | None:
-    """Coerce a select value to int; "" means none; anything else that is not a number is refused."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    if not text.isdigit() or len(text) > 12:
-        raise ValueError(str(CHOOSE_ONE))
-    return int(text)
-
-
-class SelectField(_SelectField):
-    """A select whose wrong values get our message (named like WTForms' so the form macros style it)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("invalid_choice_message", CHOOSE_ONE)
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(str(CHOOSE_ONE)) from exc
-
-
-class RequiredChoice:
-    """A select must have a non-empty value."""
-
-    def __call__(self, form, field):
-        if field.data in (None, ""):
-            field.errors[:] = []
-            raise StopValidation(_l("Choose one of the options."))
-
-
-def enum_select_choices(enum_cls, members=None, *, blank: str | None = None) -> list[SelectChoice]:
-    """Options for an enum, labelled in the user's language."""
-    options = [SelectChoice("", blank)] if blank is not None else []
-    return options + [SelectChoice(m.value, label(m)) for m in (members or enum_cls)]
-
-
-def enum_coerce(enum_cls):
-    """Coerce a submitted value to an enum member ("" → None)."""
-
-    def coerce(value):
-        if value in (None, ""):
-            return None
-        if isinstance(value, enum_cls):
-            return value
-        try:
-            return enum_cls(value)
-        except ValueError as exc:
-            raise ValueError(str(CHOOSE_ONE)) from exc
-
-    return coerce
 
 
 def parse_date(text: str) -> date:

@@ -12,16 +12,12 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, RadioField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
-from registry.common.forms import NoControlChars, VersionField, strip_filter
-from registry.common.text import has_forbidden_chars
-from registry.db import today_local
-from registry.inspections.fields import (
+from registry.common.fields import (
     ParsedField,
     RequiredChoice,
     SelectField,
@@ -29,12 +25,13 @@ from registry.inspections.fields import (
     enum_coerce,
     enum_select_choices,
     optional_int,
-    parse_coordinate,
-    parse_date,
-    parse_hhmm,
     required_input,
     text_validators,
 )
+from registry.common.forms import NoControlChars, RegistryForm, RegistrySubform, VersionField, strip_filter
+from registry.common.text import has_forbidden_chars
+from registry.db import today_local
+from registry.inspections.fields import parse_coordinate, parse_date, parse_hhmm
 from registry.inspections.models import Agency, AttemptReason, ComplaintSource, InspectionKind, ItemResult
 
 NOTE_MAX = 2000
@@ -104,7 +101,7 @@ def _not_before_today(form, field):
 
 
 # ----------------------------------------------------------------------------------------------- planning
-class MemberForm(Form):
+class MemberForm(RegistrySubform):
     """One team member: a registry user or a person from another agency."""
 
     user_id = SelectField(_l("Registry user (optional)"), coerce=optional_int, validate_choice=True)
@@ -124,7 +121,7 @@ class MemberForm(Form):
 PLANNABLE = [k for k in InspectionKind if k != InspectionKind.FOLLOW_UP]
 
 
-class PlanForm(FlaskForm):
+class PlanForm(RegistryForm):
     """Plan a visit: kind, date and time window, lead and team, legal basis."""
 
     venue_id = HiddenField()
@@ -158,7 +155,7 @@ class PlanForm(FlaskForm):
         return [entry.form for entry in self.members if not entry.form.is_blank]
 
 
-class VenueSearchForm(FlaskForm):
+class VenueSearchForm(RegistryForm):
     """Find the venue to plan a visit for or record a complaint against (GET)."""
 
     class Meta:
@@ -168,7 +165,7 @@ class VenueSearchForm(FlaskForm):
 
 
 # ----------------------------------------------------------------------------------------------- the visit
-class StartForm(FlaskForm):
+class StartForm(RegistryForm):
     """Start the visit; the location is sent only if the inspector ticks the box (and the phone allows it)."""
 
     record_location = BooleanField(_l("Record my location with the start time"))
@@ -178,7 +175,7 @@ class StartForm(FlaskForm):
         r"\d{1,7}(\.\d+)?", t.strip()) else 0.0, widget=HiddenField.widget)
 
 
-class VisitForm(FlaskForm):
+class VisitForm(RegistryForm):
     """The visit's own fields (headcounts, representative, statements); item answers come via parse_item_values."""
 
     version_id = VersionField()
@@ -236,7 +233,7 @@ def parse_item_values(raw: Mapping[str, str], allowed_ids: set[int]) -> tuple[di
     return answers, errors
 
 
-class ViolationForm(FlaskForm):
+class ViolationForm(RegistryForm):
     """Record a violation from the catalogue, with the proposed fine and the remedy."""
 
     item_id = HiddenField()
@@ -259,7 +256,7 @@ class ViolationForm(FlaskForm):
             raise ValidationError(_("Choose a date within the next two years."))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(RegistryForm):
     """Close the visit with its outcome, or record an attempt and the next date."""
 
     OUTCOMES = (SelectChoice("compliant", _l("Compliant — nothing to remedy")),
@@ -284,7 +281,7 @@ class CloseForm(FlaskForm):
             raise ValidationError(_("An attempted visit stays open: choose the date of the next visit."))
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(RegistryForm):
     """Add a photo (JPEG or PNG) to the visit."""
 
     photo = FileField(_l("Photo (JPEG or PNG)"), render_kw={"accept": "image/jpeg,image/png"})
@@ -313,19 +310,19 @@ class AmendForm(VisitForm):
 
 
 # ----------------------------------------------------------------------------------------------- managing
-class RescheduleForm(FlaskForm):
+class RescheduleForm(RegistryForm):
     version_id = VersionField()
     scheduled_on = date_field(_l("New date"), required=True, validators=[_not_before_today])
     reason = NoteField(_l("Reason"), max_length=NOTE_MAX)
 
 
-class CancelForm(FlaskForm):
+class CancelForm(RegistryForm):
     version_id = VersionField()
     reason = NoteField(_l("Reason for cancelling"), validators=[
         DataRequired(message=_l("Give the reason for cancelling."))], max_length=NOTE_MAX)
 
 
-class AssignForm(FlaskForm):
+class AssignForm(RegistryForm):
     version_id = VersionField()
     lead_id = SelectField(_l("Lead inspector"), coerce=optional_int, validators=[RequiredChoice()])
 
@@ -334,7 +331,7 @@ class AssignForm(FlaskForm):
         self.lead_id.choices = choices(lead_choices, _("Choose…"))
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(RegistryForm):
     scheduled_on = date_field(_l("Date of the follow-up"), required=True,
                               validators=[_not_before_today])
     lead_id = SelectField(_l("Lead inspector"), coerce=optional_int, validators=[RequiredChoice()])
@@ -344,11 +341,11 @@ class FollowUpForm(FlaskForm):
         self.lead_id.choices = choices(lead_choices, _("Choose…"))
 
 
-class ReissueForm(FlaskForm):
+class ReissueForm(RegistryForm):
     """A button: print the minutes again with the amendments."""
 
 
-class ComplaintForm(FlaskForm):
+class ComplaintForm(RegistryForm):
     """Record a complaint about a venue."""
 
     venue_id = HiddenField()
@@ -360,6 +357,6 @@ class ComplaintForm(FlaskForm):
         DataRequired(message=_l("Describe the complaint."))])
 
 
-class CloseComplaintForm(FlaskForm):
+class CloseComplaintForm(RegistryForm):
     note = NoteField(_l("How was it handled?"), validators=[
         DataRequired(message=_l("Say how the complaint was handled."))], max_length=NOTE_MAX)

@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, distinct, exists, func, or_, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from registry.common.permissions import Permission, can
-from registry.common.text import fold, has_forbidden_chars
+from registry.common.text import fold, has_forbidden_chars, parse_id
 from registry.extensions import db
 from registry.inspections.models import (
     Complaint,
@@ -108,7 +108,7 @@ class Filters:
         kind = args.get("kind") if args.get("kind") in {k.value for k in InspectionKind} else None
         lead = args.get("lead", "")
         q = (args.get("q") or "")[:100]
-        return cls(status=status, kind=kind, lead_id=int(lead) if lead.isdigit() and len(lead) < 10 else None,
+        return cls(status=status, kind=kind, lead_id=parse_id(lead),
                    mine=args.get("mine") == "1", overdue=args.get("overdue") == "1",
                    q="" if has_forbidden_chars(q) else q.strip())
 

@@ -11,15 +11,15 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from registry.auth.models import User
 from registry.common.concurrency import ConcurrentEditError, check_version
+from registry.common.fields import options
 from registry.common.formatting import fmt_area
 from registry.common.permissions import Permission, Role, can, require
-from registry.common.text import fold
+from registry.common.text import fold, parse_id
 from registry.db import today_local
 from registry.extensions import db
 from registry.licences import dossier, queries, services
 from registry.licences.errors import LicensingError
 from registry.licences.fees import FeeQuote
-from registry.licences.fields import options
 from registry.licences.forms import (
     LOCATION_CHANGE,
     ApplicationForm,
@@ -123,7 +123,7 @@ def _new_operator(form: ApplicationForm) -> Operator | None:
 def new():
     """Take in a dossier: find the venue, then the licence type, procedure, channel and date received."""
     venue_id = request.values.get("venue_id", "")
-    venue = db.session.get(Venue, int(venue_id)) if venue_id.isdigit() and len(venue_id) < 10 else None
+    venue = db.session.get(Venue, venue_pk) if (venue_pk := parse_id(venue_id)) is not None else None
     if venue is None:
         q = " ".join((request.args.get("q") or "")[:200].split())
         return render_template("applications/new_pick.html", q=q, venues=_venue_matches(q) if q else [])
@@ -132,9 +132,10 @@ def new():
     if request.method == "GET":
         form.venue_id.data, form.received_on.data = venue.id, today_local()
         subject = request.args.get("licence_id", "")
-        if subject.isdigit() and int(subject) in {lic.id for lic in licences}:
-            form.subject_licence_id.data = int(subject)
-            form.licence_type_id.data = next(lic.licence_type_id for lic in licences if lic.id == int(subject))
+        subject_id = parse_id(subject)
+        if subject_id in {lic.id for lic in licences}:
+            form.subject_licence_id.data = subject_id
+            form.licence_type_id.data = next(lic.licence_type_id for lic in licences if lic.id == subject_id)
         if request.args.get("kind") in {k.value for k in ApplicationKind}:
             form.kind.data = request.args["kind"]
     if form.validate_on_submit():
@@ -377,8 +378,8 @@ def rooms(application_id: int):
         areas = {}
         for entry in form.rooms.entries:
             room_id = entry.form.room_id.data or ""
-            if room_id.isdigit() and len(room_id) < 10:
-                areas[int(room_id)] = Decimal(entry.form.area_m2.data)
+            if (room_pk := parse_id(room_id)) is not None:
+                areas[room_pk] = Decimal(entry.form.area_m2.data)
         try:
             check_version(application, form.version_id.data)
             changed = services.correct_rooms(application, areas, by=current_user)

@@ -6,15 +6,12 @@ import json
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import ValidationError
 
-from registry.common.forms import VersionField
-from registry.licences.fields import (
+from registry.common.fields import (
     ParsedField,
     RequiredChoice,
-    Select,
     TextField,
     enum_coerce,
     enum_select_choices,
@@ -23,6 +20,9 @@ from registry.licences.fields import (
     required_input,
     text_validators,
 )
+from registry.common.forms import RegistryForm, VersionField
+from registry.common.text import is_ascii_number
+from registry.licences.fields import Select
 from registry.licences.forms import date_field, parse_vnd
 from registry.licences.models import (
     ApplicationKind,
@@ -49,7 +49,7 @@ def parse_whole(low: int, high: int):
 
     def parse(text: str) -> int:
         value = text.strip()
-        if not value.lstrip("-").isdigit() or not low <= int(value) <= high:
+        if not is_ascii_number(value.removeprefix("-")) or not low <= int(value) <= high:
             raise ValueError(_("Enter a whole number from %(low)d to %(high)d.", low=low, high=high))
         return int(value)
 
@@ -103,7 +103,7 @@ def _condition_item(item) -> str | None:
     return None
 
 
-class LicenceTypeForm(FlaskForm):
+class LicenceTypeForm(RegistryForm):
     """A licence type: names, number symbol, issuer and signer, term, processing time, documents, rules."""
 
     code = TextField(_l("Code"), validators=text_validators(40, is_required=True),
@@ -168,7 +168,7 @@ def _symbol(text: str) -> str:
     return value
 
 
-class FeeScheduleForm(FlaskForm):
+class FeeScheduleForm(RegistryForm):
     """A fee schedule: its legal basis and the dates it is in force."""
 
     code = TextField(_l("Code"), validators=text_validators(60, is_required=True))
@@ -189,7 +189,7 @@ class FeeScheduleForm(FlaskForm):
             raise ValidationError(_("The end cannot be before the start."))
 
 
-class FeeRuleForm(FlaskForm):
+class FeeRuleForm(RegistryForm):
     """One line of a schedule: amount, optionally per room or sport within a band, optionally capped."""
 
     category = Select(_l("Licence category"), coerce=enum_coerce(LicenceCategory), choices=lambda: category_choices(),
@@ -223,7 +223,7 @@ class FeeRuleForm(FlaskForm):
             raise ValidationError(_("Give a flat amount, an amount per unit, or both."))
 
 
-class HolidayForm(FlaskForm):
+class HolidayForm(RegistryForm):
     """A day of the working-day calendar: a public holiday, or a weekend day made a working day."""
 
     day = date_field(_l("Day"))
@@ -241,7 +241,7 @@ class HolidayForm(FlaskForm):
             raise ValidationError(_("A make-up working day is a Saturday or a Sunday."))
 
 
-class AuthorityForm(FlaskForm):
+class AuthorityForm(RegistryForm):
     """An issuing authority as printed in the document header."""
 
     code = TextField(_l("Code"), validators=text_validators(40, is_required=True))
@@ -257,7 +257,7 @@ class AuthorityForm(FlaskForm):
     active = BooleanField(_l("Active"))
 
 
-class SignerForm(FlaskForm):
+class SignerForm(RegistryForm):
     """A person who signs for an authority, with the signing prefix (KT., TL., Q., TM.)."""
 
     authority_id = Select(_l("Authority"), coerce=optional_int, validators=[RequiredChoice()])
@@ -270,7 +270,7 @@ class SignerForm(FlaskForm):
     active = BooleanField(_l("Active"))
 
 
-class ProtectedSiteForm(FlaskForm):
+class ProtectedSiteForm(RegistryForm):
     """A school, hospital, religious site or relic with its coordinates."""
 
     name = TextField(_l("Name"), validators=text_validators(255, is_required=True))
@@ -289,5 +289,5 @@ class ProtectedSiteForm(FlaskForm):
     version_id = VersionField()
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(RegistryForm):
     """A confirmation button."""

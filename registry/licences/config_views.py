@@ -11,8 +11,9 @@ from sqlalchemy import extract, func, select
 from sqlalchemy.orm import selectinload
 
 from registry.common.concurrency import ConcurrentEditError, check_version
+from registry.common.fields import options
 from registry.common.permissions import Permission, require
-from registry.common.text import fold
+from registry.common.text import fold, parse_id
 from registry.db import today_local
 from registry.extensions import db
 from registry.licences import config_services as cs
@@ -27,7 +28,6 @@ from registry.licences.config_forms import (
     SignerForm,
 )
 from registry.licences.errors import LicensingError
-from registry.licences.fields import options
 from registry.licences.models import (
     FeeRule,
     FeeSchedule,
@@ -245,7 +245,8 @@ def holidays():
     years = [y for (y,) in db.session.execute(select(extract("year", Holiday.day).label("y")).distinct()
                                               .order_by("y")).all()]
     year_arg = request.args.get("year", "")
-    year = int(year_arg) if year_arg.isdigit() and 1900 < int(year_arg) < 3000 else today_local().year
+    year = parse_id(year_arg, max_digits=4) or 0
+    year = year if 1900 < year < 3000 else today_local().year
     rows = db.session.execute(select(Holiday).where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))
                               .order_by(Holiday.day)).scalars().all()
     return render_template("config/holidays.html", rows=rows, year=year,
@@ -348,8 +349,8 @@ def signer(signer_id: int | None = None):
     form = SignerForm(obj=row) if row else SignerForm(active=True)
     form.authority_id.choices = options([("", _("Choose…"))] + [
         (a.id, a.name) for a in db.session.execute(select(IssuingAuthority).order_by(IssuingAuthority.name)).scalars()])
-    if request.method == "GET" and row is None and request.args.get("authority", "").isdigit():
-        form.authority_id.data = int(request.args["authority"])
+    if request.method == "GET" and row is None and parse_id(request.args.get("authority")) is not None:
+        form.authority_id.data = parse_id(request.args.get("authority"))
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in SIGNER_FIELDS}
         values["active"] = bool(values["active"])

@@ -1,130 +1,20 @@
-"""Form fields of the licensing forms: every message is ours (translated), never WTForms' English defaults."""
+"""The licensing forms' select: the shared one, except that an optional select may be left empty or not sent."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask_babel import lazy_gettext as _l
-from wtforms import SelectField as BaseSelectField
-from wtforms import StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
-
-from registry.common.forms import NoControlChars, strip_filter
-from registry.common.labels import label
-from registry.common.text import has_forbidden_chars
-
-CHOOSE_ONE = _l("Choose one of the options.")
+from registry.common import fields
 
 
-def required():
-    """A text field that must not be blank."""
-    return DataRequired(message=_l("This field is required."))
+class SelectField(fields.SelectField):
+    """A select that is valid with no value unless it is required (``RequiredChoice``).
 
+    That holds even when its choices offer no blank option or the submission leaves the select out. The class keeps
+    WTForms' name because the form macros style selects by it.
+    """
 
-def required_input():
-    """A parsed field (number, date) that must be given."""
-    return InputRequired(message=_l("This field is required."))
-
-
-def text_validators(n: int, *, is_required: bool = False) -> list:
-    """Required-or-not, no control characters, at most ``n`` characters."""
-    return ([required()] if is_required else []) + [
-        NoControlChars(), Length(max=n, message=_l("Use at most %(max)d characters."))]
-
-
-class TextField(StringField):
-    """A trimmed text input; blank becomes None."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("filters", [strip_filter, lambda v: v or None])
-        super().__init__(label, validators, **kwargs)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data if self.data is not None else ""
-
-
-class ParsedField(StringField):
-    """A text input turned into a typed value by ``parse`` (raising ValueError with our message); what the user
-    typed is shown back unchanged when it could not be read."""
-
-    def __init__(self, label=None, validators=None, parse: Callable | None = None, fmt: Callable = str, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.parse, self.fmt = parse, fmt
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = valuelist[0]
-        self.data = None
-        if raw is None or not str(raw).strip():
-            return
-        if has_forbidden_chars(str(raw)):
-            raise ValueError(_l("This field contains characters that are not allowed."))
-        self.data = self.parse(str(raw))
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.fmt(self.data) if self.data is not None else ""
-
-
-def optional_int(value) -> int | None:
-    """Coerce a select value to int; "" means none."""
-    if value in (None, ""):
-        return None
-    return int(value)
-
-
-class SelectField(BaseSelectField):
-    """A select whose wrong values get our message (named like WTForms' so the form macros style it)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("invalid_value_message", CHOOSE_ONE)
-        kwargs.setdefault("invalid_choice_message", CHOOSE_ONE)
-        super().__init__(label, validators, **kwargs)
-
-    def pre_validate(self, form):
+    def pre_validate(self, form) -> None:
         if self.data in (None, "") and not self.flags.required:
-            return  # an optional select left empty is valid
+            return
         super().pre_validate(form)
 
 
-class RequiredChoice:
-    """A select must have a non-empty value."""
-
-    def __init__(self):
-        self.field_flags = {"required": True}
-
-    def __call__(self, form, field):
-        if field.data in (None, ""):
-            field.errors[:] = []
-            raise StopValidation(CHOOSE_ONE)
-
-
 Select = SelectField
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Select options from ``(value, label)`` pairs."""
-    return [SelectChoice(value, text) for value, text in pairs]
-
-
-def enum_select_choices(enum_cls, members=None, *, blank: str | None = None) -> list[SelectChoice]:
-    """Options for an enum, labelled in the user's language."""
-    options = [SelectChoice("", blank)] if blank is not None else []
-    return options + [SelectChoice(m.value, label(m)) for m in (members or enum_cls)]
-
-
-def enum_coerce(enum_cls):
-    """Coerce a submitted value to an enum member ("" → None)."""
-
-    def coerce(value):
-        if value in (None, ""):
-            return None
-        if isinstance(value, enum_cls):
-            return value
-        return enum_cls(value)
-
-    return coerce

@@ -10,17 +10,13 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectMultipleField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
-from registry.common.forms import VersionField
-from registry.db import today_local
-from registry.licences.fields import (
+from registry.common.fields import (
     ParsedField,
     RequiredChoice,
-    Select,
     TextField,
     enum_coerce,
     enum_select_choices,
@@ -30,6 +26,10 @@ from registry.licences.fields import (
     required_input,
     text_validators,
 )
+from registry.common.forms import RegistryForm, RegistrySubform, VersionField
+from registry.common.text import is_ascii_number
+from registry.db import today_local
+from registry.licences.fields import Select
 from registry.licences.models import ApplicationKind, Channel, PrerequisiteKind, SanctionKind
 from registry.venues import validation as v
 
@@ -43,7 +43,7 @@ def parse_vnd(text: str) -> int:
     value = text.strip().replace("₫", "").replace("đ", "").replace("VND", "").strip()
     if _VND_GROUPED.match(value):
         value = re.sub(r"[., ]", "", value)
-    if not value.isdigit():
+    if not is_ascii_number(value):
         raise ValueError(_("Enter the amount in whole đồng, e.g. 12.000.000."))
     amount = int(value)
     if amount <= 0 or amount >= MAX_VND:
@@ -74,7 +74,7 @@ class MultiCheckbox(SelectMultipleField):
 
 
 # ------------------------------------------------------------------------------------------------ intake
-class AddRoomRow(Form):
+class AddRoomRow(RegistrySubform):
     """A room an adjustment adds."""
 
     code = ParsedField(_l("Room code"), parse=v.parse_room_code)
@@ -90,7 +90,7 @@ def kind_choices():
                                                             _l("Adjustment: change of business location"))])
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(RegistryForm):
     """Take in a dossier for a venue chosen on the previous step."""
 
     venue_id = HiddenField()
@@ -143,7 +143,7 @@ class ApplicationForm(FlaskForm):
 
 
 # ------------------------------------------------------------------------------------------------ dossier steps
-class TransitionForm(FlaskForm):
+class TransitionForm(RegistryForm):
     """Move the dossier to its next status."""
 
     to = HiddenField()
@@ -156,7 +156,7 @@ class TransitionForm(FlaskForm):
         not_future(self, field)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(RegistryForm):
     """A manager approves or refuses."""
 
     decision = Select(_l("Decision"), choices=options([("", _l("Choose…")), ("approve", _l("Approve and issue")),
@@ -170,7 +170,7 @@ class DecisionForm(FlaskForm):
         not_future(self, field)
 
 
-class PrerequisiteForm(FlaskForm):
+class PrerequisiteForm(RegistryForm):
     """A certificate from another agency (police, fire police, business registry)."""
 
     kind = Select(_l("Document"), coerce=enum_coerce(PrerequisiteKind),
@@ -192,7 +192,7 @@ class PrerequisiteForm(FlaskForm):
             raise ValidationError(_("A document cannot expire before it was issued."))
 
 
-class ChecklistForm(FlaskForm):
+class ChecklistForm(RegistryForm):
     """Which papers of the dossier were handed in."""
 
     items = MultiCheckbox(_l("Papers received"), choices=[])
@@ -206,7 +206,7 @@ def tri_state(value):
     return {"yes": True, "no": False}.get(value) if isinstance(value, str) else value
 
 
-class AppraisalForm(FlaskForm):
+class AppraisalForm(RegistryForm):
     """Findings of the on-site appraisal."""
 
     appraised_on = date_field(_l("Appraised on"))
@@ -219,20 +219,20 @@ class AppraisalForm(FlaskForm):
         not_future(self, field)
 
 
-class RoomAreaRow(Form):
+class RoomAreaRow(RegistrySubform):
     room_id = HiddenField()
     area_m2 = ParsedField(_l("Area (m²)"), validators=[required_input()], parse=v.parse_area,
                           render_kw={"inputmode": "decimal"})
 
 
-class RoomAreasForm(FlaskForm):
+class RoomAreasForm(RegistryForm):
     """Room areas as measured at appraisal."""
 
     rooms = FieldList(FormField(RoomAreaRow), max_entries=300)
     version_id = VersionField()
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(RegistryForm):
     """A fee payment, with its receipt."""
 
     receipt_number = TextField(_l("Receipt number"), validators=text_validators(60, is_required=True))
@@ -244,18 +244,18 @@ class PaymentForm(FlaskForm):
         not_future(self, field)
 
 
-class AssignForm(FlaskForm):
+class AssignForm(RegistryForm):
     officer_id = Select(_l("Officer"), coerce=optional_int, validators=[RequiredChoice()])
 
 
-class FeeForm(FlaskForm):
+class FeeForm(RegistryForm):
     """Recalculate the fee (no fields: the button is the form)."""
 
     version_id = VersionField()
 
 
 # ------------------------------------------------------------------------------------------------ licences
-class SuspendForm(FlaskForm):
+class SuspendForm(RegistryForm):
     kind = Select(_l("Suspended by"), coerce=enum_coerce(SanctionKind),
                   choices=options([
                       (SanctionKind.SUSPENSION.value, _l("The issuing authority (suspension notice)")),
@@ -274,13 +274,13 @@ class SuspendForm(FlaskForm):
             raise ValidationError(_("A suspension cannot end before it starts."))
 
 
-class LiftForm(FlaskForm):
+class LiftForm(RegistryForm):
     lifted_on = date_field(_l("Lifted on"))
     reason = TextAreaField(_l("Reason"), validators=text_validators(4000))
     version_id = VersionField()
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(RegistryForm):
     on = date_field(_l("Revoked on"))
     reason = TextAreaField(_l("Reason"), validators=[required(), *text_validators(4000)])
     document_number = TextField(_l("Decision number"), validators=text_validators(80))
@@ -293,7 +293,7 @@ CESSATION_REASONS = [("", _l("Choose…")), ("surrender", _l("Licence surrendere
 CESSATION_OPTIONS = options(CESSATION_REASONS)
 
 
-class CeaseForm(FlaskForm):
+class CeaseForm(RegistryForm):
     on = date_field(_l("Ceased on"))
     cause = Select(_l("Why"), choices=CESSATION_OPTIONS, validators=[RequiredChoice()])
     reason = TextAreaField(_l("Details"), validators=text_validators(4000))

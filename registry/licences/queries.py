@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
-from registry.common.text import fold, has_forbidden_chars
+from registry.common.text import fold, has_forbidden_chars, parse_id
 from registry.db import today_local
 from registry.extensions import db
 from registry.licences.models import (
@@ -66,7 +66,7 @@ def _text_arg(args: Mapping, name: str, limit: int = 200) -> str:
 
 def _int_arg(args: Mapping, name: str) -> int | None:
     value = (args.get(name) or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return parse_id(value)
 
 
 def _enum_arg(args: Mapping, name: str, enum_cls):

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from registry.common.formatting import fmt_area, fmt_date
+from registry.common.text import is_ascii_number
 from registry.extensions import db
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
@@ -130,7 +131,7 @@ def _decimal(value) -> Decimal:
 def parse_clock(value: str) -> int:
     """Minutes after midnight of "HH:MM"; "24:00" is 1440 (the end of the day)."""
     hours, _sep, minutes = str(value).partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+    if not (is_ascii_number(hours) and is_ascii_number(minutes) and len(minutes) == 2):
         raise ValueError("use HH:MM")
     total = int(hours) * 60 + int(minutes)
     if int(minutes) > 59 or total > 1440:

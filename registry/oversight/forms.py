@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from registry.common.forms import RegistryForm
+from registry.common.text import is_ascii_number
 from registry.oversight.queries import WINDOWS
 from registry.oversight.sources import DueFilters
 
@@ -22,7 +23,7 @@ def optional_int(value):
     if isinstance(value, int):
         return value
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 12:
+    if not is_ascii_number(text) or len(text) > 12:
         raise ValueError("not an id")
     return int(text)
 
@@ -54,7 +55,7 @@ def _options(blank, pairs) -> list[SelectChoice]:
     return [SelectChoice("", blank)] + [SelectChoice(value, text) for value, text in pairs]
 
 
-class GetForm(FlaskForm):
+class GetForm(RegistryForm):
     """A form read from the query string."""
 
     class Meta:
@@ -126,7 +127,7 @@ class ReminderForm(GetForm):
         SelectChoice("letter", _l("Printed letters for everyone"))])
 
 
-class ReminderSendForm(FlaskForm):
+class ReminderSendForm(RegistryForm):
     """The POST that sends (CSRF-protected)."""
 
     horizon = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=366,
@@ -134,7 +135,7 @@ class ReminderSendForm(FlaskForm):
     channel = SelectField(choices=[SelectChoice("email"), SelectChoice("auto"), SelectChoice("letter")])
 
 
-class ApplyRulesForm(FlaskForm):
+class ApplyRulesForm(RegistryForm):
     """A button: apply the consequence rules now."""
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, bindparam, exists, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from registry.common.text import fold, has_forbidden_chars
+from registry.common.text import fold, has_forbidden_chars, parse_id
 from registry.db import today_local, utcnow
 from registry.documents.licences import token_looks_valid
 from registry.documents.models import ScanSalt, VerificationScan
@@ -259,8 +259,8 @@ class RegisterFilters:
             f.q = " ".join(q.split())
         area = (args.get("area") or "").strip()
         if area:
-            if area.isdigit() and len(area) < 10 and int(area) in areas:
-                f.area_id = int(area)
+            if parse_id(area) in areas:
+                f.area_id = parse_id(area)
             else:
                 f.errors["area"] = _("Choose an area from the list.")
         kind = args.get("kind") or ""

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from registry.common.exports import csv_rows as csv_stream
 from registry.common.permissions import public
 from registry.common.ratelimit import lean_limit
+from registry.common.text import parse_id
 from registry.db import utcnow
 from registry.extensions import db, limiter
 from registry.i18n import current_language
@@ -213,7 +214,7 @@ def register():
     units = queries.area_units()
     filters = queries.RegisterFilters.from_args(request.args, units)
     after = request.args.get("after", "")
-    after_id = int(after) if after.isdigit() and len(after) < 10 else None
+    after_id = parse_id(after)
     page = None if filters.errors else queries.search_register(filters, after_id)
     return _render("public/register.html", filters=filters, page=page, area_groups=queries.area_groups(),
                    processing=queries.processing_times())

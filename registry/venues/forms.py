@@ -5,24 +5,18 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import DateInput, TimeInput
 
-from registry.common.text import fold
-from registry.db import today_local
-from registry.extensions import db
-from registry.venues import validation as v
-from registry.venues.fields import (
+from registry.common.fields import (
     ParsedField,
     RequiredChoice,
     SelectField,
     TextField,
-    VersionField,
     enum_coerce,
     enum_select_choices,
     optional_int,
@@ -30,6 +24,11 @@ from registry.venues.fields import (
     required_input,
     text_validators,
 )
+from registry.common.forms import RegistryForm, RegistrySubform, VersionField
+from registry.common.text import fold, parse_id
+from registry.db import today_local
+from registry.extensions import db
+from registry.venues import validation as v
 from registry.venues.models import (
     Operator,
     OperatorKind,
@@ -52,7 +51,7 @@ def _in_past(field, *, earliest: date = date(1900, 1, 1)):
 
 
 # ----------------------------------------------------------------------------------------------- operators
-class OperatorForm(FlaskForm):
+class OperatorForm(RegistryForm):
     """Register or edit an operator (enterprise or household business)."""
 
     kind = SelectField(_l("Legal form"), coerce=enum_coerce(OperatorKind), validators=[RequiredChoice()])
@@ -73,7 +72,7 @@ class OperatorForm(FlaskForm):
                                      validators=text_validators(200))
     security_person_phone = ParsedField(_l("Their phone"), parse=v.parse_phone)
     phone = ParsedField(_l("Phone"), parse=v.parse_phone)
-    email = ParsedField(_l("E-mail"), parse=v.parse_email)
+    email = ParsedField(_l("E-mail"), parse=v.parse_email, max_chars=254)
     language = SelectField(_l("Language for letters"), choices=[SelectChoice("vi", "Tiếng Việt"),
                                                            SelectChoice("en", "English")])
     version_id = VersionField()
@@ -101,7 +100,7 @@ class OperatorForm(FlaskForm):
 
 
 # ----------------------------------------------------------------------------------------------- rooms
-class RoomRowForm(Form):
+class RoomRowForm(RegistrySubform):
     """One room line: code, area, in use; ``remove`` drops the room (its history is kept)."""
 
     room_id = HiddenField()
@@ -145,7 +144,7 @@ def check_room_rows(rows: FieldList, kind: VenueKind | None) -> list[dict]:
         if row.code.errors or row.area_m2.errors:
             bad = True
             continue
-        room_id = optional_int(row.room_id.data) if (row.room_id.data or "").isdigit() else None
+        room_id = parse_id(row.room_id.data, max_digits=18)
         keep.append({"id": room_id, "code": row.code.data, "area_m2": row.area_m2.data,
                      "active": bool(row.active.data)})
     rows.errors = [e.errors for e in rows.entries] if any(e.errors for e in rows.entries) else []
@@ -157,7 +156,7 @@ def check_room_rows(rows: FieldList, kind: VenueKind | None) -> list[dict]:
     return keep
 
 
-class RoomsForm(FlaskForm):
+class RoomsForm(RegistryForm):
     """Edit the current rooms of a venue."""
 
     rooms = FieldList(FormField(RoomRowForm))
@@ -173,7 +172,7 @@ class RoomsForm(FlaskForm):
 
 
 # ----------------------------------------------------------------------------------------------- venues
-class VenueForm(FlaskForm):
+class VenueForm(RegistryForm):
     """Edit a venue's facts (rooms, sports and staff have their own forms)."""
 
     name = TextField(_l("Trading name"), validators=text_validators(255, is_required=True))
@@ -243,7 +242,7 @@ class NewVenueForm(VenueForm):
         self.cleaned_rooms = check_room_rows(field, self.kind.data)
 
 
-class CloseForm(FlaskForm):
+class CloseForm(RegistryForm):
     """Close a venue or an operator on a date, with the reason."""
 
     closed_on = ParsedField(_l("Closed on"), validators=[required_input()], parse=v.parse_date,
@@ -255,14 +254,14 @@ class CloseForm(FlaskForm):
         _in_past(field, earliest=date(1990, 1, 1))
 
 
-class VersionOnlyForm(FlaskForm):
+class VersionOnlyForm(RegistryForm):
     """A button that changes state (reopen) and carries the version it was shown with."""
 
     version_id = VersionField()
 
 
 # ----------------------------------------------------------------------------------------------- sports
-class SportRowForm(Form):
+class SportRowForm(RegistrySubform):
     """One catalogue sport: offered or not, with the two facts that change the staffing rules."""
 
     sport_id = HiddenField()
@@ -271,7 +270,7 @@ class SportRowForm(Form):
     open_water = BooleanField(_l("Open water"))
 
 
-class SportsForm(FlaskForm):
+class SportsForm(RegistryForm):
     """The sports a facility offers, picked from the catalogue."""
 
     sports = FieldList(FormField(SportRowForm))
@@ -288,7 +287,7 @@ class SportsForm(FlaskForm):
             row = entry.form
             if not row.offered.data:
                 continue
-            sport_id = optional_int(row.sport_id.data) if (row.sport_id.data or "").isdigit() else None
+            sport_id = parse_id(row.sport_id.data, max_digits=18)
             if sport_id not in self._catalogue_ids:
                 raise ValidationError(_("Unknown sport; reload the page."))
             chosen.append({"sport_id": sport_id, "sells_instruction": bool(row.sells_instruction.data),
@@ -305,7 +304,7 @@ QUALIFICATIONS_BY_ROLE = {
 }
 
 
-class StaffRowForm(Form):
+class StaffRowForm(RegistrySubform):
     """One staff member with the qualification that entitles them to the role."""
 
     staff_id = HiddenField()
@@ -322,7 +321,7 @@ class StaffRowForm(Form):
         return not self.staff_id.data and not self.full_name.data and not self.document_number.data
 
 
-class StaffForm(FlaskForm):
+class StaffForm(RegistryForm):
     """Instructors, rescue and medical staff of a sports facility."""
 
     staff = FieldList(FormField(StaffRowForm))
@@ -355,7 +354,7 @@ class StaffForm(FlaskForm):
             if any(f.errors for f in row):
                 bad = True
                 continue
-            staff_id = int(row.staff_id.data) if (row.staff_id.data or "").isdigit() else None
+            staff_id = parse_id(row.staff_id.data, max_digits=18)
             keep.append({"id": staff_id, "full_name": row.full_name.data, "role": row.role.data,
                          "qualification": row.qualification.data, "document_number": row.document_number.data,
                          "sport_id": row.sport_id.data, "active": bool(row.active.data)})
@@ -373,7 +372,7 @@ def set_staff_row_choices(row: StaffRowForm, sport_choices) -> None:
 
 
 # ----------------------------------------------------------------------------------------------- import
-class ImportForm(FlaskForm):
+class ImportForm(RegistryForm):
     """Upload a CSV or XLSX file of venues to preview."""
 
     file = FileField(_l("File (CSV or XLSX)"), render_kw={"accept": ".csv,.xlsx,text/csv"})
@@ -383,7 +382,7 @@ class ImportForm(FlaskForm):
             raise StopValidation(_("Choose a file to upload."))
 
 
-class ImportCommitForm(FlaskForm):
+class ImportCommitForm(RegistryForm):
     """Commit a previewed import (the file stays on the server under a random name)."""
 
     token = HiddenField()

@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from registry.common.audit import AuditEvent
 from registry.common.formatting import fmt_date
-from registry.common.text import fold, has_forbidden_chars
+from registry.common.text import fold, has_forbidden_chars, parse_id
 from registry.db import today_local
 from registry.extensions import db
 from registry.reference.models import AdminUnit, UnitLevel
@@ -61,7 +61,7 @@ def decode_cursor(cursor: str | None, sort: str) -> tuple | None:
 
 def _int_arg(args: Mapping, name: str) -> int | None:
     value = (args.get(name) or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return parse_id(value)
 
 
 def _enum_arg(args: Mapping, name: str, enum_cls):

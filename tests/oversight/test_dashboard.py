@@ -192,3 +192,12 @@ def test_old_overdue_items_leave_the_dashboard_after_a_year(client, manager, db)
     db.session.commit()
     page = client.get("/dashboard/due?window=overdue").get_data(as_text=True)
     assert f'data-id="{recent.id}"' in page and f'data-id="{old.id}"' not in page
+
+
+def test_a_value_the_select_does_not_offer_is_explained_in_vietnamese(client, manager, items):
+    """WTForms' own message ("Not a valid choice.") comes through the registry's catalogue (WTForms has no vi)."""
+    client.post("/language", data={"lang": "vi", "next": "/dashboard"})
+    page = client.get("/dashboard/due?kind=spaceship").get_data(as_text=True)
+    assert "Lựa chọn không hợp lệ." in page and "Not a valid choice" not in page
+    client.post("/language", data={"lang": "en", "next": "/dashboard"})
+    assert "Not a valid choice." in client.get("/dashboard/due?kind=spaceship").get_data(as_text=True)

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from registry.common.concurrency import ConcurrentEditError
 from registry.common.permissions import Permission, require
+from registry.common.text import parse_id
 from registry.db import today_local
 from registry.extensions import db
 from registry.inspections import queries, services
@@ -44,8 +45,8 @@ def _plan_form(venue, complaint=None):
 def plan():
     """Plan a visit: find the venue, then set kind, date, window, lead and team."""
     venue = venue_for_form(request.values.get("venue_id"))
-    complaint = db.session.get(Complaint, int(request.values["complaint_id"])) if (
-        request.values.get("complaint_id", "").isdigit() and len(request.values["complaint_id"]) < 10) else None
+    complaint_id = parse_id(request.values.get("complaint_id"))
+    complaint = db.session.get(Complaint, complaint_id) if complaint_id is not None else None
     if venue is None:
         return render_venue_search("inspections/plan.html")
     form = _plan_form(venue, complaint)

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from registry.common.concurrency import ConcurrentEditError
 from registry.common.modules import import_optional
 from registry.common.permissions import Permission, require
+from registry.common.text import parse_id
 from registry.db import today_local
 from registry.extensions import db
 from registry.i18n import current_language
@@ -29,7 +30,7 @@ def add_violation(inspection_id: int):
         flash(_("Violations are recorded while the visit is under way."), "warning")
         return redirect(url_for("inspections.detail", inspection_id=inspection.id))
     raw_item = request.values.get("item") or request.values.get("item_id") or ""
-    item = services.items_by_id(inspection).get(int(raw_item)) if raw_item.isdigit() and len(raw_item) < 10 else None
+    item = services.items_by_id(inspection).get(parse_id(raw_item))
     kinds = db.session.execute(select(ViolationType).where(ViolationType.active)
                                .order_by(ViolationType.position, ViolationType.id)).scalars().all()
     kind_value = inspection.venue.kind.value

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user
 
 from registry.common.permissions import deny
+from registry.common.text import parse_id
 from registry.extensions import db
 from registry.inspections import queries, services
 from registry.inspections.forms import VenueSearchForm
@@ -72,10 +73,8 @@ def venue_for_form(raw) -> object | None:
     """The venue a planning or complaint form is for (``venue_id`` as posted or in the query), or None."""
     from registry.venues.models import Venue
 
-    try:
-        return db.session.get(Venue, int(raw)) if raw and str(raw).isdigit() and len(str(raw)) < 10 else None
-    except (TypeError, ValueError):
-        return None
+    venue_id = parse_id(raw)
+    return db.session.get(Venue, venue_id) if venue_id is not None else None
 
 
 def render_venue_search(template: str) -> str:

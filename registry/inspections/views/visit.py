@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from registry.common.concurrency import ConcurrentEditError
 from registry.common.permissions import Permission, require
+from registry.common.text import parse_id
 from registry.extensions import db
 from registry.i18n import current_language
 from registry.inspections import services, violations
@@ -79,9 +80,9 @@ def _after_save(inspection: Inspection, action: str):
     if action.startswith("violation:"):
         item = action.split(":", 1)[1]
         return redirect(url_for("inspections.add_violation", inspection_id=inspection.id,
-                                item=item if item.isdigit() else None))
-    if action.startswith("remove-violation:") and action.split(":", 1)[1].isdigit():
-        violation = db.session.get(Violation, int(action.split(":", 1)[1]))
+                                item=parse_id(item)))
+    if action.startswith("remove-violation:") and (violation_id := parse_id(action.split(":", 1)[1])) is not None:
+        violation = db.session.get(Violation, violation_id)
         if violation is not None and violation.inspection_id == inspection.id:
             try:
                 violations.remove_violation(violation)
