@@ -79,6 +79,7 @@ def test_admin_creates_an_account_and_that_person_signs_in(page_factory, account
     admin = account("admin", full_name="Trần Quốc Quản")
     page = page_factory(width=1280)
     browser_login(page, admin.username)
+    page.get_by_test_id("user-menu").click()  # administration is in the account menu
     page.get_by_role("link", name="Users").first.click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
     page.get_by_role("link", name="New account").click()
