@@ -6,6 +6,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField as _SelectField
 from wtforms import StringField
@@ -75,7 +76,9 @@ class ParsedField(StringField):
         if raw is None or not str(raw).strip():
             return
         text = str(raw)
-        if len(text) > self.max_chars or has_forbidden_chars(text):
+        if len(text) > self.max_chars:
+            raise ValueError(_("Use at most %(max)d characters.", max=self.max_chars))
+        if has_forbidden_chars(text):
             raise ValueError(_l("This field contains characters that are not allowed."))
         self.data = self.parse(text)
 

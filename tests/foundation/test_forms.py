@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length
 
+from registry.common.fields import ParsedField
 from registry.common.forms import RegistryForm, RegistrySubform
 
 
@@ -32,7 +33,8 @@ class _Sample(RegistryForm):
 def test_wtforms_own_messages_are_translated(app):
     for lang, required, too_long, integer in (
             ("vi", "Trường này là bắt buộc.", "Không được dài quá 3 ký tự.", "Số nguyên không hợp lệ."),
-            ("en", "This field is required.", "Field cannot be longer than 3 characters.", "Not a valid integer value.")):
+            ("en", "This field is required.", "Field cannot be longer than 3 characters.",
+             "Not a valid integer value.")):
         with app.test_request_context("/", method="POST", data={"name": "", "count": "x"}), force_locale(lang):
             form = _Sample(meta={"csrf": False})
             assert not form.validate()
@@ -41,3 +43,18 @@ def test_wtforms_own_messages_are_translated(app):
             form = _Sample(meta={"csrf": False})
             form.validate()
             assert form.name.errors == [too_long]
+
+
+class _Parsed(RegistryForm):
+    amount = ParsedField(parse=int)
+
+
+def test_an_over_long_entry_is_told_its_length_not_that_its_characters_are_wrong(app):
+    with app.test_request_context("/", method="POST", data={"amount": "1" * 201}), force_locale("en"):
+        form = _Parsed(meta={"csrf": False})
+        assert not form.validate()
+        assert form.amount.errors == ["Use at most 200 characters."]
+    with app.test_request_context("/", method="POST", data={"amount": "12\x00"}), force_locale("vi"):
+        form = _Parsed(meta={"csrf": False})
+        assert not form.validate()
+        assert form.amount.errors == ["Trường này chứa ký tự không được phép."]
