@@ -345,6 +345,10 @@ class ReissueForm(RegistryForm):
     """A button: print the minutes again with the amendments."""
 
 
+class SuspendForm(RegistryForm):
+    """A button: suspend the licence from the prompt and issue the suspension notice."""
+
+
 class ComplaintForm(RegistryForm):
     """Record a complaint about a venue."""
 

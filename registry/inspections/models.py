@@ -307,6 +307,12 @@ class Inspection(TimestampMixin, VersionedMixin, db.Model):
         """Completed and cancelled visits are never edited in place (corrections are amendments)."""
         return not self.status.is_open
 
+    @property
+    def amended_after_minutes(self) -> bool:
+        """Corrected since its minutes were issued: the minutes can be re-issued with the amendments."""
+        return bool(self.amendments and self.minutes_document is not None and
+                    self.amendments[-1].amended_at > self.minutes_document.issued_at)
+
     def __repr__(self) -> str:
         return f"<Inspection {self.id} {self.kind} {self.status}>"
 

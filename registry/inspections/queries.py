@@ -1,5 +1,6 @@
 """Read-only queries: the inspector's day, the inspection list (keyset pages), workload, the original-vs-follow-up
-comparison, the manager's suspension prompts and complaints. Lists load what they show in a fixed number of queries.
+comparison, the manager's suspension prompts, complaints and the violation catalogue. Lists load what they show in
+a fixed number of queries.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from registry.inspections.models import (
     InspectionStatus,
     ItemResult,
     Violation,
+    ViolationType,
 )
 
 PAGE_SIZE = 50
@@ -288,6 +290,14 @@ def suspension_prompts(limit: int = 20) -> list[DutyPrompt]:
     return [DutyPrompt(licences[r.licence_id], r.visits, r.last) for r in rows if r.licence_id in licences]
 
 
+def duty_violation_minutes(licence_id: int) -> list[str]:
+    """Numbers of the minutes that recorded an operating-duty violation against the licence, sorted."""
+    numbers = db.session.execute(
+        select(Inspection.minutes_number).join(Violation, Violation.inspection_id == Inspection.id)
+        .where(Violation.licence_id == licence_id, Violation.operating_duty).distinct()).scalars()
+    return sorted(number for number in numbers if number)
+
+
 def complaints(status: str | None = None, limit: int = 100) -> list[Complaint]:
     """Complaints, newest first (open ones when ``status`` is "open")."""
     from registry.venues.models import Venue
@@ -322,3 +332,11 @@ def venue_applications(venue_id: int) -> list:
         select(Application).where(Application.venue_id == venue_id, Application.status.in_(
             [ApplicationStatus.RECEIVED, ApplicationStatus.ACCEPTED, ApplicationStatus.APPRAISAL,
              ApplicationStatus.NEEDS_COMPLETION])).order_by(Application.received_on.desc())).scalars())
+
+
+# ----------------------------------------------------------------------------------------------- violations
+def violation_types_for(venue_kind: str) -> list[ViolationType]:
+    """Catalogue rows in use that apply to a venue of ``venue_kind`` (a row naming no kind applies to all)."""
+    rows = db.session.execute(select(ViolationType).where(ViolationType.active)
+                              .order_by(ViolationType.position, ViolationType.id)).scalars().all()
+    return [v for v in rows if not v.venue_kinds or venue_kind in v.venue_kinds]

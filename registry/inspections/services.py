@@ -475,13 +475,14 @@ def close_visit(inspection: Inspection, outcome: InspectionOutcome, *, by, versi
     """Close the visit with its outcome, issue the minutes and schedule the follow-up of any remedy.
 
     :raises InspectionError: visit not in progress, unanswered items, or an outcome that contradicts the findings.
+    :raises ConcurrentEditError: on a stale version (checked once the visit is known to be under way).
     """
     from registry.inspections.minutes import issue_minutes
 
     _require_open(inspection)
-    check_version(inspection, version)
     if inspection.status != InspectionStatus.IN_PROGRESS:
-        raise InspectionError(_("Start the visit before closing it."))
+        raise InspectionError(_("Start the visit before closing it."), "outcome")
+    check_version(inspection, version)
     missing = unanswered(inspection)
     if missing:
         raise InspectionError(_("%(n)d checklist item(s) are not answered yet. Answer each one (pass, fail or not "

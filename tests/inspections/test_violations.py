@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from registry.db import today_local
-from registry.inspections import services, violations
+from registry.inspections import sanctions, services, violations
 from registry.inspections.models import InspectionOutcome, SubjectKind, ViolationType
 from tests.inspections.conftest import answer_all, started
 
@@ -155,6 +155,33 @@ def test_repeat_counter_and_suspension_prompt_on_the_second_duty_violation(karao
     assert second.licence.status.value == "suspended"
     sanction = second.licence.sanctions[-1]
     assert first.minutes_number in sanction.reason and "Art. 15(1)(b)" in sanction.reason
+
+
+def test_suspension_from_the_prompt_cites_every_minutes_and_issues_the_notice(karaoke, inspector, manager, db):
+    from registry.documents.models import DocumentKind, IssuedDocument
+
+    first = _visit_with_duty_violation(karaoke, inspector, db)
+    second = _visit_with_duty_violation(karaoke, inspector, db)
+    sanction = sanctions.suspend_for_duty_violations(violations.suspension_prompt(second), by=manager)
+    db.session.commit()
+    db.session.expire_all()
+    assert second.licence.status.value == "suspended"
+    assert (sanction.licence_id, sanction.starts_on, sanction.created_by_id) == (second.licence_id, today_local(),
+                                                                                 manager.id)
+    assert sanction.reason == ("Second violation of operating duties (Decree 54/2019 Art. 15(1)(b)), recorded in "
+                               f"minutes {first.minutes_number}, {second.minutes_number}.")
+    notice = db.session.execute(select(IssuedDocument).where(IssuedDocument.sanction_id == sanction.id)).scalar_one()
+    assert notice.kind == DocumentKind.SUSPENSION_NOTICE and sanction.document_number
+
+
+def test_suspension_needs_the_licences_feature(karaoke, inspector, manager, db, monkeypatch):
+    _visit_with_duty_violation(karaoke, inspector, db)
+    second = _visit_with_duty_violation(karaoke, inspector, db, close=False)
+    prompt = violations.suspension_prompt(second)
+    monkeypatch.setattr(sanctions, "import_optional", lambda name: None)
+    with pytest.raises(sanctions.SuspensionUnavailable):
+        sanctions.suspend_for_duty_violations(prompt, by=manager)
+    assert second.licence.status.value == "active" and not second.licence.sanctions
 
 
 def test_a_non_duty_violation_does_not_prompt(karaoke, inspector, db):

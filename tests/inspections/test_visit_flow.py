@@ -148,6 +148,24 @@ def test_close_requires_every_item_answered_and_a_consistent_outcome(karaoke, in
         services.close_visit(inspection, InspectionOutcome.COMPLIANT, by=inspector, version=inspection.version_id)
 
 
+def test_close_refuses_a_visit_that_was_never_started(karaoke, inspector, client, sign_in, db):
+    inspection = plan(karaoke, inspector)
+    db.session.commit()
+    # "start it first" is what the inspector is told, next to the outcome, even when the form is also stale
+    for version in (inspection.version_id, inspection.version_id + 1):
+        with pytest.raises(services.InspectionError, match="Start the visit before closing it") as refused:
+            services.close_visit(inspection, InspectionOutcome.COMPLIANT, by=inspector, version=version)
+        assert refused.value.field == "outcome"
+    db.session.rollback()
+    assert inspection.status == InspectionStatus.PLANNED and inspection.minutes_number is None
+    assert events(db, "inspection.close") == []
+    sign_in(inspector)
+    response = client.post(f"/inspections/{inspection.id}/close",
+                           data={"outcome": "compliant", "version_id": inspection.version_id + 1})
+    assert response.status_code == 400
+    assert 'data-field="outcome">Start the visit before closing it.<' in response.get_data(as_text=True)
+
+
 def test_closing_issues_numbered_minutes_with_findings_and_legal_references(karaoke, inspector, client, sign_in,
                                                                            db, tmp_path):
     inspection = started(karaoke, inspector)

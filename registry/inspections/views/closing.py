@@ -40,8 +40,6 @@ def close(inspection_id: int):
                             day=form.next_date.data.strftime("%d/%m/%Y"))
                 result = None
             else:
-                if inspection.status != InspectionStatus.IN_PROGRESS:
-                    raise InspectionError(_("Start the visit before closing it."), "outcome")
                 result = services.close_visit(inspection, InspectionOutcome(form.outcome.data), by=current_user,
                                               version=form.version_id.data)
                 message = _("Visit closed. Minutes %(number)s issued.", number=inspection.minutes_number)

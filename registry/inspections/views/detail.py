@@ -9,7 +9,7 @@ from registry.db import today_local
 from registry.extensions import db
 from registry.i18n import current_language
 from registry.inspections import queries, services, violations
-from registry.inspections.forms import ReissueForm, StartForm
+from registry.inspections.forms import ReissueForm, StartForm, SuspendForm
 from registry.inspections.models import Inspection, InspectionStatus
 from registry.inspections.services import InspectionError
 from registry.inspections.views.shared import bp, conductable, render, suspend_url, viewable
@@ -27,17 +27,15 @@ def _render_detail(inspection: Inspection, status: int = 200, **forms):
     conduct = services.can_conduct(current_user, inspection)
     prompt = violations.suspension_prompt(inspection)
     licence = inspection.licence
-    amended_after_minutes = bool(inspection.amendments and inspection.minutes_document is not None and
-                                 inspection.amendments[-1].amended_at > inspection.minutes_document.issued_at)
     return render(
         "inspections/detail.html", inspection=inspection, can_conduct=conduct, can_plan=services.can_plan(
             current_user), comparison=queries.comparison(inspection), prompt=prompt,
         duty_count=violations.duty_violation_count(inspection.licence_id) if licence is not None else 0,
         suspend_url=suspend_url(licence), start_form=forms.get("start_form") or StartForm(),
-        reissue_form=ReissueForm(), amended_after_minutes=amended_after_minutes,
+        reissue_form=ReissueForm(), amended_after_minutes=inspection.amended_after_minutes,
         open_findings=services.open_findings(inspection) if inspection.status == InspectionStatus.COMPLETED else [],
         lang=current_language(), today=today_local(), legal_reference=violations.legal_reference,
-        suspend_form=ReissueForm()), status
+        suspend_form=SuspendForm()), status
 
 
 @bp.post("/<int:inspection_id>/start")

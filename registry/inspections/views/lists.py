@@ -26,8 +26,9 @@ def index():
     """All visits (an inspector's own), filtered and paged; planners also see prompts and shortcuts."""
     filters = queries.Filters.from_args(request.args)
     page = queries.list_inspections(filters, current_user, today_local(), request.args.get("after"))
-    prompts = queries.suspension_prompts() if services.can_plan(current_user) else []
-    leads = queries.conductor_choices() if services.can_plan(current_user) else []
+    planner = services.can_plan(current_user)
+    prompts = queries.suspension_prompts() if planner else []
+    leads = queries.conductor_choices() if planner else []
     return render("inspections/index.html", page=page, filters=filters, args=filters.as_args(),
                            prompts=prompts, leads=leads, today=today_local(), statuses=list(InspectionStatus),
                            kinds=list(InspectionKind))

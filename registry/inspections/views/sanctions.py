@@ -4,19 +4,16 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from registry.common.concurrency import ConcurrentEditError
-from registry.common.modules import import_optional
 from registry.common.permissions import Permission, require
 from registry.common.text import parse_id
-from registry.db import today_local
 from registry.extensions import db
 from registry.i18n import current_language
-from registry.inspections import services, violations
-from registry.inspections.forms import ReissueForm, ViolationForm
-from registry.inspections.models import InspectionStatus, Violation, ViolationType
+from registry.inspections import queries, sanctions, services, violations
+from registry.inspections.forms import SuspendForm, ViolationForm
+from registry.inspections.models import InspectionStatus, ViolationType
 from registry.inspections.services import InspectionError
 from registry.inspections.views.shared import attach, bp, conductable, render, suspend_url, viewable
 
@@ -31,10 +28,7 @@ def add_violation(inspection_id: int):
         return redirect(url_for("inspections.detail", inspection_id=inspection.id))
     raw_item = request.values.get("item") or request.values.get("item_id") or ""
     item = services.items_by_id(inspection).get(parse_id(raw_item))
-    kinds = db.session.execute(select(ViolationType).where(ViolationType.active)
-                               .order_by(ViolationType.position, ViolationType.id)).scalars().all()
-    kind_value = inspection.venue.kind.value
-    fitting = [v for v in kinds if not v.venue_kinds or kind_value in v.venue_kinds]
+    fitting = queries.violation_types_for(inspection.venue.kind.value)
     lang = current_language()
     ranges = {v.id: violations.fine_range(v, inspection.operator) for v in fitting}
     form = ViolationForm(type_choices=[
@@ -95,22 +89,13 @@ def suspend(inspection_id: int):
     """From the prompt: suspend the licence after a second operating-duty violation and issue the notice."""
     inspection = viewable(inspection_id)
     prompt = violations.suspension_prompt(inspection)
-    if prompt is None or not ReissueForm().validate_on_submit():
+    if prompt is None or not SuspendForm().validate_on_submit():
         flash(_("There is no suspension to issue for this visit."), "warning")
         return redirect(url_for("inspections.detail", inspection_id=inspection.id))
-    lifecycle = import_optional("registry.licences.lifecycle")
-    if lifecycle is None or not hasattr(lifecycle, "suspend"):
-        abort(404)
-    minutes = sorted({v.inspection.minutes_number for v in db.session.execute(
-        select(Violation).where(Violation.licence_id == prompt.licence.id, Violation.operating_duty)).scalars()
-        if v.inspection.minutes_number})
-    reason = _("Second violation of operating duties (Decree 54/2019 Art. 15(1)(b)), recorded in minutes %(list)s.",
-               list=", ".join(minutes) or "—")
     try:
-        sanction = lifecycle.suspend(prompt.licence, starts_on=today_local(), reason=reason, by=current_user)
-        notices = import_optional("registry.documents.notices")
-        if notices is not None and hasattr(notices, "issue_suspension_notice"):
-            notices.issue_suspension_notice(prompt.licence, sanction, issued_by=current_user)
+        sanctions.suspend_for_duty_violations(prompt, by=current_user)
+    except sanctions.SuspensionUnavailable:
+        abort(404)
     except ValueError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
