@@ -126,3 +126,39 @@ def test_upgrade_to_0007_copies_each_venues_place_onto_its_existing_records(db):
     assert {row.id: bool(row.venue_closed) for row in closed} == {documents[0]: False, documents[1]: True}
     db.session.remove()
     assert _drift(None) == []
+
+
+def test_upgrade_to_0006_marks_the_remedies_still_awaited(db, make_user):
+    """Migration 0006 sets ``remedy_pending`` on existing violations: a remedy date, the visit closed, the finding
+    not yet resolved by a follow-up; nothing else."""
+    from datetime import date
+
+    from tests.factories import make_venue
+    from tests.oversight import helpers
+
+    lead = make_user("inspector")
+    venue = make_venue()
+    closed = helpers.make_inspection(venue, lead=lead, scheduled_on=date(2026, 10, 1))
+    follow_up = helpers.make_inspection(venue, lead=lead, scheduled_on=date(2026, 11, 1), kind="follow_up",
+                                        original=closed, outcome="compliant")
+    draft = helpers.make_inspection(venue, lead=lead, scheduled_on=date(2026, 11, 20), status="in_progress",
+                                    outcome=None)
+    cases = {
+        "awaited": helpers.make_violation(closed, remedy_due_on=date(2026, 12, 1)),
+        "resolved at the follow-up": helpers.make_violation(closed, remedy_due_on=date(2026, 12, 1),
+                                                            resolved_in=follow_up),
+        "visit still open": helpers.make_violation(draft, remedy_due_on=date(2026, 12, 1)),
+        "no remedy date": helpers.make_violation(closed, remedy_due_on=None),
+    }
+    db.session.commit()
+    ids = {name: v.id for name, v in cases.items()}
+    db.session.remove()
+
+    downgrade(revision="0005")
+    assert "remedy_pending" not in {c["name"] for c in inspect(db.engine).get_columns("violations")}
+    upgrade()
+
+    rows = dict(db.session.execute(text("SELECT id, remedy_pending FROM violations")).all())
+    assert {name: bool(rows[i]) for name, i in ids.items()} == {
+        "awaited": True, "resolved at the follow-up": False, "visit still open": False, "no remedy date": False}
+    db.session.remove()
