@@ -118,3 +118,32 @@ def test_ward_picker_offers_units_valid_today_plus_the_venues_own(db):
     assert all("Quận" not in c.label for c in current)
     kept = queries.ward_choices(keep_id=old.id)
     assert kept[0].value == str(old.id) and "until" in kept[0].label
+
+
+def test_a_text_search_counts_up_to_the_cap_then_says_more(db, monkeypatch):
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    for n in range(5):
+        make_venue(name=f"Karaoke Sao Mai {n}")
+    make_venue(name="Vũ trường Đêm Xanh")
+    db.session.flush()
+    capped = search_venues(VenueFilters(q="sao mai"), limit=2)
+    assert capped.count_capped and capped.count == 3 and len(capped.rows) == 2
+    # filters without a search word are counted exactly (from their indexes)
+    exact = search_venues(VenueFilters(kind=VenueKind.KARAOKE), limit=2)
+    assert not exact.count_capped and exact.count >= 5
+    # under the cap the count is exact
+    monkeypatch.setattr(queries, "COUNT_CAP", 10)
+    under = search_venues(VenueFilters(q="sao mai"), limit=2)
+    assert (under.count, under.count_capped) == (5, False)
+
+
+def test_the_list_says_more_than_the_cap_in_the_users_language(client, login, db, monkeypatch):
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    for n in range(55):
+        make_venue(name=f"Karaoke Sao Mai {n:02d}")
+    db.session.commit()
+    login("clerk")
+    page = client.get("/venues/?q=sao+mai").get_data(as_text=True)
+    assert "More than 3 venues match" in page
+    client.post("/language", data={"lang": "vi", "next": "/venues/"})
+    assert "Hơn 3 cơ sở phù hợp" in client.get("/venues/?q=sao+mai").get_data(as_text=True)
