@@ -8,6 +8,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from registry.common.statistics import refresh_statistics
 from registry.extensions import db
 
 
@@ -61,6 +62,8 @@ def _realistic(force: bool, seed: int) -> None:
         db.session.rollback()
         fail(str(exc))
     db.session.commit()
+    refresh_statistics()
+    db.session.commit()
     after = _counts()
     for name in after:
         click.echo(f"{name:10} +{after[name] - before[name]}")
@@ -83,6 +86,8 @@ def _synthetic(count: int, seed: int, batch_size: int) -> None:
     audit.record("demo.generate", changes={"venues": result.venues, "operators": result.operators,
                                            "rooms": result.rooms, "sports": result.sports,
                                            "refs": f"{result.first_ref}…{result.last_ref}", "seed": seed})
+    db.session.commit()
+    refresh_statistics()
     db.session.commit()
     elapsed = time.perf_counter() - started
     click.echo(f"Added {result.venues} venues ({result.first_ref} … {result.last_ref}), {result.operators} operators, "

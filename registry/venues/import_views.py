@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from registry.common.exports import csv_rows
 from registry.common.permissions import Permission, require
+from registry.common.statistics import BULK_ROWS, refresh_statistics
 from registry.extensions import db
 from registry.venues import import_files, imports, services
 from registry.venues.forms import ImportCommitForm, ImportForm
@@ -133,6 +134,9 @@ def commit():
         try:
             outcome = services.import_rows(result.rows, filename=meta["filename"], by_user_id=current_user.id)
             db.session.commit()
+            if len(result.rows) >= BULK_ROWS:
+                refresh_statistics()
+                db.session.commit()
         except (VenueError, IntegrityError) as exc:
             db.session.rollback()
             message = str(exc) if isinstance(exc, VenueError) else _(

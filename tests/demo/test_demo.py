@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-import time
 from decimal import Decimal
 
 import pytest
@@ -177,16 +176,14 @@ def test_flask_demo_loads_once_then_needs_force(runner, db):
     assert count(db, Venue) == venues  # the records already there were skipped, not duplicated
 
 
-def test_flask_demo_venues_adds_500_quickly(runner, db):
+def test_flask_demo_venues_adds_500_and_refreshes_the_planner_statistics(runner, db):
     before = count(db, Venue)
-    started = time.perf_counter()
-    result = runner.invoke(args=["demo", "--venues", "500", "--batch-size", "200"])
-    elapsed = time.perf_counter() - started
+    result = runner.invoke(args=["demo", "--venues", "500", "--batch-size", "200"])  # speed: bench/make_db.py
 
     assert result.exit_code == 0, result.output
     assert "Added 500 venues" in result.output
-    assert elapsed < 10
     db.session.expire_all()
+    assert planner_row_estimate(db, "venues") >= before + 500
     assert count(db, Venue) == before + 500
     karaoke = db.session.execute(select(Venue).where(Venue.kind == VenueKind.KARAOKE).limit(20)).scalars().all()
     assert karaoke and all(3 <= len(v.rooms) <= 10 for v in karaoke)
@@ -207,3 +204,14 @@ def test_flask_demo_venues_adds_500_quickly(runner, db):
 def test_flask_demo_venues_rejects_bad_counts(runner, value):
     result = runner.invoke(args=["demo", "--venues", value])
     assert result.exit_code == 2
+
+
+def planner_row_estimate(db, table: str) -> int:
+    """How many rows the query planner believes ``table`` holds (from the last ANALYZE)."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name == "postgresql":
+        return int(db.session.execute(text("SELECT reltuples FROM pg_class WHERE relname = :t"), {"t": table})
+                   .scalar_one())
+    stats = db.session.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = :t"), {"t": table}).scalars().all()
+    return max((int(stat.split()[0]) for stat in stats), default=0)
