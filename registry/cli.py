@@ -131,15 +131,19 @@ def users_set_role(username, role):
 @click.password_option(help="At least 12 characters; asked for if not given.")
 def users_reset_password(username, password):
     """Set a new password (sessions end)."""
-    from registry.auth import services
+    from registry.auth import notices, services
 
     cli_actor()
+    user = _get_user(username)
     try:
-        services.set_password(_get_user(username), password, by_admin=True)
+        services.set_password(user, password, by_admin=True)
     except services.AccountError as exc:
         fail(str(exc))
     db.session.commit()
-    click.echo(f"password of {username} reset")
+    delivered = notices.notify(user, notices.CredentialChange.PASSWORD_RESET)
+    click.echo(f"password of {username} reset" + {True: "; the account holder was told by e-mail",
+                                                   False: "; the e-mail to the account holder was not delivered",
+                                                   None: ""}[delivered])
 
 
 # ---------------------------------------------------------------- audit

@@ -12,6 +12,7 @@ import shutil
 import socket
 import threading
 import uuid
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -261,3 +262,51 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     page.fill("#password", password)
     page.click("button[type=submit]:has-text('Sign in'), button[type=submit]:has-text('Đăng nhập')")
     page.wait_for_load_state()
+
+
+# --------------------------------------------------------------------------- a real local SMTP server
+class Inbox:
+    """Messages the local SMTP server accepted, parsed."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message})
+        return "250 Message accepted for delivery"
+
+    def clear(self):
+        with self.lock:
+            self.messages.clear()
+
+    def to(self, address: str) -> list:
+        return [m["message"] for m in self.messages if address in m["to"]]
+
+    @staticmethod
+    def text(message) -> str:
+        """The plain-text part, with the CRLF line ends of the SMTP transport turned back into LF."""
+        return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 and a free port, for the whole run."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def inbox(smtp_server):
+    """The messages received during this test."""
+    _controller, box = smtp_server
+    box.clear()
+    yield box
+    box.clear()

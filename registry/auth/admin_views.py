@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_fresh
 from sqlalchemy import select
 
-from registry.auth import services
+from registry.auth import notices, services
 from registry.auth.forms import NewUserForm, ResetPasswordForm, UserForm, role_choices
 from registry.auth.models import User
 from registry.common.audit import AuditEvent
@@ -136,7 +136,7 @@ def edit_user(user_id: int):
     conflict = None
     status = 200
     if form.validate_on_submit():
-        old_role = user.role
+        old_role, old_email = user.role, user.email
         try:
             check_version(user, form.version_id.data)
             services.update_profile(user, full_name=form.full_name.data, email=form.email.data,
@@ -152,6 +152,8 @@ def edit_user(user_id: int):
             form.role.errors.append(str(exc))
         else:
             db.session.commit()
+            if (user.email or None) != (old_email or None):
+                notices.notify(user, notices.CredentialChange.EMAIL_CHANGED, old_email=old_email)
             if user.role != old_role:
                 flash(_("Saved. %(name)s now has the role %(role)s and has been signed out everywhere.",
                         name=user.full_name, role=_role_label(user.role)), "success")
@@ -229,6 +231,7 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         services.set_password(user, form.new_password.data, by_admin=True)
         db.session.commit()
+        notices.notify(user, notices.CredentialChange.PASSWORD_RESET)
         flash(_("New password set for %(name)s. Give it to them in person; they have been signed out everywhere.",
                 name=user.full_name), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -70,6 +70,7 @@ def _labels():
         "user.deactivate": _l("Account deactivated"), "auth.login": _l("Signed in"),
         "auth.login_failed": _l("Failed sign-in"), "auth.login_locked": _l("Sign-in refused: account locked"),
         "auth.sessions_ended": _l("Sessions ended"), "permission_denied": _l("Access refused"),
+        "user.credential_notice": _l("Account holder told of a credential change by e-mail"),
     })
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import confirm_login, current_user, login_user, logout_user
 
-from registry.auth import services
+from registry.auth import notices, services
 from registry.auth.forms import ChangePasswordForm, ConfirmPasswordForm, LoginForm
 from registry.common.permissions import login_only, public
 from registry.common.urls import safe_next
@@ -118,6 +118,7 @@ def change_password():
         if result is services.Confirmation.OK:
             services.set_password(user, form.new_password.data)
             db.session.commit()
+            notices.notify(user, notices.CredentialChange.PASSWORD_CHANGED)
             login_user(user)  # keep this session, with the new version
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("main.home"))

@@ -352,7 +352,7 @@ def _record(digest: ReminderDigest, notices: list[PlannedNotice], *, status: Not
 
 
 def _deliver_emails(run: ReminderRun, claimed, result: RunResult) -> None:
-    from registry.oversight.mailer import DELIVERY_ERRORS, Mailer, build_message
+    from registry.common.mailer import DELIVERY_ERRORS, Mailer, build_message
 
     with Mailer() as mailer:
         for digest, notices, rendered in claimed:

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from registry.common.audit import AuditEvent
+from registry.common.mailer import Mailer
 from registry.db import today_local
 from registry.oversight import reminders
-from registry.oversight.mailer import Mailer
 from registry.oversight.models import NoticeStatus, ReminderNotice, ReminderRun, RunStatus
 from tests.factories import make_operator, make_venue
 from tests.oversight import helpers
