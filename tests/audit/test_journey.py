@@ -18,14 +18,14 @@ def test_manager_reviews_and_checks_the_log_on_a_phone(page_factory, db, make_us
     assert page.locator("#audit-filters").is_hidden()  # folded away on a phone, one tap to open
     page.get_by_role("button", name="Filters").click()
     page.select_option("#action", "venue.")
-    page.get_by_role("button", name="Filter", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the filtered page, not the load state of the one still shown
+        page.get_by_role("button", name="Filter", exact=True).click()
     titles = page.locator("[data-testid=audit-event] .fw-semibold").all_inner_texts()
     assert titles and all(t in ("Venue registered", "Venue details changed") for t in titles)
     screenshot(page, "audit-filtered-375")
 
-    page.locator("[data-testid=audit-event] [data-testid=record-history]").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("[data-testid=audit-event] [data-testid=record-history]").first.click()
     assert page.locator("h1").inner_text().startswith("History of venue")
     screenshot(page, "audit-history-375")
 
