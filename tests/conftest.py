@@ -231,8 +231,11 @@ def page_factory(browser, live_server):
     errors: list[str] = []
 
     def factory(width: int = 1280, height: int = 900, lang: str = "en"):
+        # reduced motion: Bootstrap then opens panels and menus without a transition, so a step never acts on an
+        # element that is still sliding into place (an audit filter click was lost that way under CI load)
         context = browser.new_context(viewport={"width": width, "height": height}, locale=lang,
-                                      extra_http_headers={"Accept-Language": lang}, accept_downloads=True)
+                                      extra_http_headers={"Accept-Language": lang}, accept_downloads=True,
+                                      reduced_motion="reduce")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)

@@ -1,7 +1,10 @@
 """A manager checks the audit log on a phone: filters it, opens a record's history and checks integrity."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import browser_login, screenshot
 
@@ -17,6 +20,8 @@ def test_manager_reviews_and_checks_the_log_on_a_phone(page_factory, db, make_us
     assert page.locator("[data-testid=audit-event]").count() > 5
     assert page.locator("#audit-filters").is_hidden()  # folded away on a phone, one tap to open
     page.get_by_role("button", name="Filters").click()
+    # the panel slides open: act on it once it is shown, not while it animates (a click then could miss the button)
+    expect(page.locator("#audit-filters")).to_have_class(re.compile(r"\bshow\b"))
     page.select_option("#action", "venue.")
     with page.expect_navigation():  # wait for the filtered page, not the load state of the one still shown
         page.get_by_role("button", name="Filter", exact=True).click()
