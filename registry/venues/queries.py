@@ -361,8 +361,7 @@ class _Unit:
     valid_from: date | None
     valid_to: date | None
 
-    def valid_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+    valid_on = AdminUnit.valid_on  # reads only valid_from and valid_to
 
 
 def area_choices() -> AreaChoices:
