@@ -15,6 +15,7 @@ from flask_babel import force_locale, get_translations
 from flask_babel import gettext as _
 from sqlalchemy import Connection
 
+from registry.common.direct import direct_transaction
 from registry.common.exports import csv_rows as csv_stream
 from registry.common.permissions import public
 from registry.common.ratelimit import lean_limit
@@ -95,14 +96,18 @@ def _no_store(response: Response) -> Response:
 def _looked_up(token: str, channel: str) -> dict:
     """The verification data of ``token`` with the scan logged (404 for an unknown token, no hints).
 
-    The look-up and the scan log share one short Core transaction (no ORM session: nothing here is an entity),
-    committed before the page is rendered.
+    The look-up and the scan log share one short transaction of their own on the DBAPI connection
+    (``registry.common.direct``: nothing here is an entity), committed before the page is rendered.
     """
-    g.write_transaction = True  # this GET writes (the scan log): SQLite begins with BEGIN IMMEDIATE
-    with _scan_transaction() as conn:
-        data = queries.verification(token, conn=conn)
+    salt = queries.cached_salt()
+    if salt is None:  # the first scan of the day in this process
+        with _scan_transaction() as conn:
+            salt = queries.daily_salt(conn=conn)
+    session = db.session() if db.session.registry.has() else None
+    with direct_transaction(db.engine, session, write=True) as run:
+        data = queries.verification(token, run)
         if data is not None and request.method == "GET":
-            queries.log_scan(data["licence_id"], request.remote_addr, channel, conn=conn)
+            queries.log_scan(run, data["licence_id"], request.remote_addr, channel, salt)
     if data is None:
         _not_found(channel)
     return data
@@ -112,10 +117,10 @@ def _looked_up(token: str, channel: str) -> dict:
 def _scan_transaction() -> Iterator[Connection]:
     """A Core connection in its own transaction, committed on exit; or, when this application context already
     has a unit of work open (a test or a command calling the view), that one's connection, committed likewise."""
-    session = db.session()
-    if session.in_transaction():
-        yield session.connection()
-        session.commit()
+    g.write_transaction = True  # SQLite begins with BEGIN IMMEDIATE
+    if db.session.registry.has() and db.session().in_transaction():
+        yield db.session.connection()
+        db.session.commit()
         return
     with db.engine.begin() as conn:
         yield conn
