@@ -204,6 +204,10 @@ def prepare_database(url: str, *, limit: int | None = None) -> str:
                 src.backup(dst)  # consistent even if the source has an un-checkpointed WAL
         url = f"sqlite:///{VERIFY_DB}"
     app = create_app(bench_config(url))
+    with app.app_context():  # a database built before the newest migration: bring it to the head first
+        from flask_migrate import upgrade
+
+        upgrade()
     started = time.perf_counter()
     count = seed_licences(app, limit=limit)
     print(f"{count:,} licences in {url} ({time.perf_counter() - started:.1f} s)")

@@ -74,13 +74,14 @@ def register_proxy(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extension singletons and the SQLite connection settings."""
     from registry import sqlite_tuning
-    from registry.auth.session import load_user
+    from registry.auth.session import LeanCookieSessionInterface, load_user
     from registry.i18n import select_locale, select_timezone
 
     sqlite_tuning.install()
     sqlite_tuning.ensure_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    app.session_interface = LeanCookieSessionInterface()
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"

@@ -1,6 +1,8 @@
 """Loading the signed-in user: the session carries ``"<id>:<session_version>"``."""
 from __future__ import annotations
 
+from flask.sessions import SecureCookieSessionInterface
+
 from registry.extensions import db
 
 
@@ -16,3 +18,14 @@ def load_user(login_id: str):
     if user is None or not user.active or user.session_version != version:
         return None
     return user
+
+
+class LeanCookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building the signing serializer for a request that sends no session
+    cookie (every public QR scan): it is only needed to read a cookie, or to write one (``save_session`` builds its
+    own)."""
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)

@@ -92,6 +92,23 @@ class VerificationScan(db.Model):
     channel: Mapped[str] = mapped_column(String(10), default="html")
 
 
+class LicencePublicPage(db.Model):
+    """The public facts of a licence (venue, rooms, sports, hours), rendered once per language as HTML.
+
+    They come from the licence's frozen snapshot, so they never change; a scan renders only the live status around
+    them. Written at issue, or by the first scan after a change of the template or the catalogue (``template_key``
+    then no longer matches). Rebuildable at any time: it is a rendering, not a record.
+    """
+
+    __tablename__ = "licence_public_pages"
+
+    licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id", ondelete="CASCADE"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    template_key: Mapped[str] = mapped_column(String(40))
+    html: Mapped[str] = mapped_column(db.Text)
+    rendered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ScanSalt(db.Model):
     """The random salt of one day, mixed with the client IP before hashing it into ``VerificationScan.client_hash``.
 

@@ -109,6 +109,7 @@ def issue_from_application(application: Application, *, approved_by, on: date) -
     next number, and an adjustment, sports change or renewal supersedes the licence it is about.
     """
     from registry.documents.licences import issue_licence_pdf
+    from registry.public.pages import store_at_issue
 
     if application.kind == ApplicationKind.REISSUE_COPY:
         licence = application.subject_licence
@@ -138,4 +139,5 @@ def issue_from_application(application: Application, *, approved_by, on: date) -
         "valid_from": licence.valid_from, "expires_on": licence.expires_on,
         **({"supersedes": predecessor.reference} if predecessor is not None else {})})
     issue_licence_pdf(licence, issued_by=approved_by)
+    store_at_issue(licence)  # so that even the first scan of its QR code finds its public page ready
     return licence

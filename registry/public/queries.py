@@ -25,7 +25,7 @@ from registry.common.direct import DirectStatement, Runner
 from registry.common.text import fold, has_forbidden_chars, parse_id
 from registry.db import today_local, utcnow
 from registry.documents.licences import token_looks_valid
-from registry.documents.models import ScanSalt, VerificationScan
+from registry.documents.models import LicencePublicPage, ScanSalt, VerificationScan
 from registry.extensions import db
 from registry.licences.models import (
     Application,
@@ -93,31 +93,71 @@ def public_snapshot(snapshot_json: str) -> dict:
 
 #: Compiled once per dialect and run on the DBAPI cursor (``registry.common.direct``): the verification page is the
 #: hottest path of the public site, and Core's per-statement execution was a third of its CPU.
-_VERIFY_STMT = DirectStatement(
-    select(Licence.id, Licence.status, Licence.status_changed_on, Licence.number_display, Licence.issued_on,
-           Licence.valid_from, Licence.expires_on, Licence.snapshot_json,
-           LicenceType.code, LicenceType.category, LicenceType.name_vi, LicenceType.name_en, Operator.kind)
-    .join(LicenceType, LicenceType.id == Licence.licence_type_id)
-    .join(Operator, Operator.id == Licence.operator_id)
+_VERIFY_COLUMNS = (Licence.id, Licence.status, Licence.status_changed_on, Licence.number_display, Licence.issued_on,
+                   Licence.valid_from, Licence.expires_on, Licence.snapshot_json,
+                   LicenceType.code, LicenceType.category, LicenceType.name_vi, LicenceType.name_en, Operator.kind)
+_VERIFY_FROM = (select(*_VERIFY_COLUMNS)
+                .join(LicenceType, LicenceType.id == Licence.licence_type_id)
+                .join(Operator, Operator.id == Licence.operator_id))
+_VERIFY_STMT = DirectStatement(_VERIFY_FROM.where(Licence.verify_token == bindparam("token")))
+#: The same with the licence's stored public page in one language (``registry.public.pages``), if any.
+_VERIFY_PAGE_STMT = DirectStatement(
+    _VERIFY_FROM.add_columns(LicencePublicPage.template_key, LicencePublicPage.html)
+    .outerjoin(LicencePublicPage, (LicencePublicPage.licence_id == Licence.id)
+               & (LicencePublicPage.lang == bindparam("lang")))
     .where(Licence.verify_token == bindparam("token")))
 _SCAN_INSERT = DirectStatement(
     insert(VerificationScan.__table__).values(licence_id=bindparam("licence_id"), scanned_at=bindparam("scanned_at"),
                                               client_hash=bindparam("client_hash"), channel=bindparam("channel")))
 
 
-def verification(token: str, run: Runner, today: date | None = None) -> dict | None:
+def verification(token: str, run: Runner, today: date | None = None, *, page_key: tuple[str, str] | None = None,
+                 ) -> dict | None:
     """Everything the public verification page shows for ``token``, or None for an unknown or malformed token.
 
     One indexed query for the licence; one more only for a suspended (its open suspension), revoked (the
     revocation) or superseded licence (its successor). ``run``: the scan's own transaction
     (``registry.common.direct.direct_transaction``).
+
+    ``page_key``: ``(language, current template key)`` of the HTML page. When the licence's stored public page in
+    that language is current, the result carries it as ``facts_html`` and nothing from the snapshot (which is not
+    even parsed); otherwise ``facts_html`` is None and the snapshot's facts are there to render it.
     """
     if not token_looks_valid(token):
         return None
-    row = run.first(_VERIFY_STMT, token=token)
+    if page_key is None:
+        row = run.first(_VERIFY_STMT, token=token)
+        page = None
+    else:
+        row = run.first(_VERIFY_PAGE_STMT, token=token, lang=page_key[0])
+        if row is not None:
+            row, (stored_key, html) = row[:-2], row[-2:]
+            page = html if stored_key == page_key[1] else None
     if row is None:
         return None
-    today = today or today_local()
+    data = _public_data(row, today or today_local(), with_snapshot=page is None)
+    if page_key is not None:
+        data["facts_html"] = page
+    licence_id, status, changed_on = row[0], row[1], row[2]
+    if status == LicenceStatus.SUSPENDED:
+        data["suspension"] = _open_suspension(run, licence_id)
+    elif status == LicenceStatus.REVOKED:
+        data["revocation"] = _revocation(run, licence_id, changed_on)
+    elif status == LicenceStatus.SUPERSEDED:
+        data["successor"] = _successor(run, licence_id)
+    return data
+
+
+def verification_of(licence: Licence, today: date | None = None) -> dict:
+    """``verification`` for a licence already loaded (at issue: it has no suspension, revocation or successor)."""
+    ltype, operator = licence.licence_type, licence.operator
+    row = (licence.id, licence.status, licence.status_changed_on, licence.number_display, licence.issued_on,
+           licence.valid_from, licence.expires_on, licence.snapshot_json, ltype.code, ltype.category, ltype.name_vi,
+           ltype.name_en, operator.kind)
+    return _public_data(row, today or today_local(), with_snapshot=True)
+
+
+def _public_data(row: tuple, today: date, *, with_snapshot: bool) -> dict:
     (licence_id, status, changed_on, number, issued_on, valid_from, expires_on, snapshot_json,
      type_code, category, name_vi, name_en, operator_kind) = row
     public = PUBLIC_STATUS[status]
@@ -137,17 +177,12 @@ def verification(token: str, run: Runner, today: date | None = None) -> dict | N
         "suspension": None,
         "revocation": None,
         "successor": None,
-        **public_snapshot(snapshot_json),
     }
-    if operator_kind != OperatorKind.ENTERPRISE:
-        data["operator_name"] = None
+    if with_snapshot:
+        data.update(public_snapshot(snapshot_json))
+        if operator_kind != OperatorKind.ENTERPRISE:
+            data["operator_name"] = None
     data["operator_kind"] = getattr(operator_kind, "value", operator_kind)
-    if status == LicenceStatus.SUSPENDED:
-        data["suspension"] = _open_suspension(run, licence_id)
-    elif status == LicenceStatus.REVOKED:
-        data["revocation"] = _revocation(run, licence_id, changed_on)
-    elif status == LicenceStatus.SUPERSEDED:
-        data["successor"] = _successor(run, licence_id)
     return data
 
 

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, g, request, stream_with_context, url_for
 from flask_babel import force_locale, get_translations
-from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import Connection
 
 from registry.common.direct import direct_transaction
@@ -23,7 +23,7 @@ from registry.common.text import parse_id
 from registry.db import utcnow
 from registry.extensions import db, limiter
 from registry.i18n import current_language
-from registry.public import formats, opendata, queries
+from registry.public import formats, opendata, pages, queries
 
 bp = Blueprint("public", __name__)
 
@@ -36,6 +36,12 @@ def _limit(name: str):
         return current_app.config.get(name) or DEFAULT_LIMITS[name]
 
     return limit
+
+
+def _page_language() -> str:
+    """The language of this public page: ``?lang=`` if it names one, else the visitor's usual language."""
+    lang = request.args.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else current_language()
 
 
 def _render(template: str, **context) -> str:
@@ -93,21 +99,27 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def _looked_up(token: str, channel: str) -> dict:
+def _looked_up(token: str, channel: str, lang: str | None = None) -> dict:
     """The verification data of ``token`` with the scan logged (404 for an unknown token, no hints).
 
     The look-up and the scan log share one short transaction of their own on the DBAPI connection
-    (``registry.common.direct``: nothing here is an entity), committed before the page is rendered.
+    (``registry.common.direct``: nothing here is an entity), committed before the page is rendered. ``lang``: the
+    HTML page's language; its stored public facts come with the data (``facts_html``), rendered and stored here
+    first if the licence has none yet in that language or they are stale (``registry.public.pages``).
     """
     salt = queries.cached_salt()
     if salt is None:  # the first scan of the day in this process
         with _scan_transaction() as conn:
             salt = queries.daily_salt(conn=conn)
+    page_key = (lang, pages.template_key(lang)) if lang else None
     session = db.session() if db.session.registry.has() else None
     with direct_transaction(db.engine, session, write=True) as run:
-        data = queries.verification(token, run)
+        data = queries.verification(token, run, page_key=page_key)
         if data is not None and request.method == "GET":
             queries.log_scan(run, data["licence_id"], request.remote_addr, channel, salt)
+        if data is not None and lang and data["facts_html"] is None:
+            data["facts_html"] = pages.render_facts(data, lang)
+            pages.store(run, data["licence_id"], lang, data["facts_html"])
     if data is None:
         _not_found(channel)
     return data
@@ -141,9 +153,10 @@ def _not_found(channel: str) -> None:
 @lean_limit(_limit("VERIFY_RATE_LIMIT"), scope="verify")
 def verify(token: str):
     """What a QR code on a printed licence opens: the live status of the licence, the venue and what it may do."""
-    data = _looked_up(token, "html")
+    data = _looked_up(token, "html", lang=_page_language())
     html = _render("public/verify.html", v=data, tone=queries.STATUS_TONE[data["status"]], checked_at=utcnow(),
-                   public_host=_public_host(), token=token, status_words=_status_words)
+                   public_host=_public_host(), token=token, status_words=_status_words,
+                   facts=Markup(data["facts_html"]))  # noqa: S704 (rendered by an autoescaped template)
     return _no_store(Response(html, mimetype="text/html"))
 
 
@@ -151,8 +164,11 @@ STATUS_ICONS = {"valid": "bi-patch-check-fill", "warning": "bi-exclamation-trian
                 "danger": "bi-x-octagon-fill"}
 
 
-def _status_words(v: dict, fmt: formats.Formatter) -> dict:
-    """The banner of the verification page: its title (also the page title), one sentence of detail, its icon."""
+def _status_words(v: dict, fmt: formats.Formatter, _) -> dict:
+    """The banner of the verification page: its title (also the page title), one sentence of detail, its icon.
+
+    ``_``: the page's bound ``gettext`` (``formats.bound_gettext``), cheaper than Flask-Babel's per call.
+    """
     status = v["status"]
     d = fmt.date
     if status == "valid":
@@ -170,7 +186,8 @@ def _status_words(v: dict, fmt: formats.Formatter) -> dict:
         else:
             detail = _("Business is suspended.")
         if suspension and suspension["by_other_agency"]:
-            detail += " " + _("Suspended by %(body)s.", body=suspension["issuing_body"] or _("another authority"))
+            body = suspension["issuing_body"] or _("another authority")
+            detail = detail + " " + _("Suspended by %(body)s.", body=body)
     elif status == "revoked":
         title = _("Revoked")
         revocation = v["revocation"]
