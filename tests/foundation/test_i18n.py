@@ -2,6 +2,7 @@
 import re
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2] / "registry" / "translations"
@@ -48,3 +49,16 @@ def test_pages_render_in_both_languages(client, login):
     en = client.get("/venues/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<html lang="vi">' in vi and "Đăng xuất" in vi
     assert '<html lang="en">' in en and "Sign out" in en
+
+
+@pytest.mark.parametrize(("header", "lang"), [
+    ("vi-VN,vi;q=0.9,en;q=0.8", "vi"), ("en-GB,en;q=0.9", "en"), ("fr-FR, en;q=0.8, vi;q=0.5", "en"),
+    ("fr-FR, vi;q=0.8, en;q=0.5", "vi"), ("de", None), ("", None)])
+def test_a_visitor_without_a_choice_gets_the_best_language_their_browser_accepts(app, client, header, lang):
+    """Each distinct Accept-Language is matched once per process: the same header twice, or another in between,
+    must still get its own answer. None: the configured default."""
+    lang = lang or app.config["BABEL_DEFAULT_LOCALE"]
+    for _ in range(2):
+        html = client.get("/register/", headers={"Accept-Language": header}).get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html
+        client.get("/register/", headers={"Accept-Language": "en" if lang == "vi" else "vi"})
