@@ -81,3 +81,10 @@ def test_production_sends_hsts_and_secure_cookies(database_uri, monkeypatch, mak
             assert "; httponly" in cookies[name], cookies[name]
             assert "samesite=lax" in cookies[name], cookies[name]
         assert app.config["REMEMBER_COOKIE_DURATION"].days <= 30
+
+
+def test_a_page_that_read_an_empty_session_varies_on_cookie_and_sets_none(client):
+    """Without a cookie there is no session to write; caches must still know the page depends on the cookie."""
+    response = client.get("/register/")
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" in response.headers.get("Vary", "")
