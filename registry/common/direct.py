@@ -74,9 +74,21 @@ class DirectStatement:
 class Runner:
     """Runs ``DirectStatement``s on one DBAPI connection inside one transaction (see ``direct_transaction``)."""
 
-    def __init__(self, dbapi_connection, dialect: Dialect):
+    def __init__(self, dbapi_connection, dialect: Dialect, *, deferred_write: bool = False):
+        self._connection = dbapi_connection
         self._cursor = dbapi_connection.cursor()
         self.dialect = dialect
+        self._deferred_write = deferred_write
+
+    def begin_write(self) -> None:
+        """What follows writes. In a transaction begun for reading on SQLite, end the reads and take the write
+        lock (``BEGIN IMMEDIATE``) only now, so that it is held for the writes alone: two workers logging scans
+        then wait for each other for a few microseconds instead of for each other's look-up (each wait is one of
+        SQLite's busy-handler sleeps, a millisecond or more). Elsewhere nothing changes."""
+        if self._deferred_write:
+            self._connection.commit()
+            self._connection.execute("BEGIN IMMEDIATE")
+            self._deferred_write = False
 
     def first(self, statement: DirectStatement, **values) -> tuple | None:
         """The first row of a SELECT, its values processed as Core would; None when there is none."""
@@ -102,8 +114,10 @@ def direct_transaction(engine: Engine, session: Session | None = None, *, write:
     """A ``Runner`` in a transaction of its own on a pooled connection, committed on exit (rolled back on error).
 
     ``write``: the transaction will write; SQLite then begins it with ``BEGIN IMMEDIATE`` so that it waits its turn
-    behind another writer instead of failing (``registry/sqlite_tuning.py``). When ``session`` already has a unit
-    of work open (a test or a command calling the view), its connection is used and the session is committed.
+    behind another writer instead of failing (``registry/sqlite_tuning.py``). A transaction that reads first and
+    writes after may instead begin as a read and call ``Runner.begin_write()`` before its writes (on SQLite that
+    makes it two transactions: the reads are not repeated). When ``session`` already has a unit of work open (a
+    test or a command calling the view), its connection is used and the session is committed.
     """
     if session is not None and session.in_transaction():
         connection = session.connection()
@@ -119,7 +133,7 @@ def direct_transaction(engine: Engine, session: Session | None = None, *, write:
     try:
         if engine.dialect.name == "sqlite":
             dbapi_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        runner = Runner(dbapi_connection, engine.dialect)
+        runner = Runner(dbapi_connection, engine.dialect, deferred_write=not write and engine.dialect.name == "sqlite")
         yield runner
         runner.close()
         runner = None

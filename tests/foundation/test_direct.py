@@ -90,3 +90,39 @@ def test_in_lists_are_refused_at_compile_time(db):
     statement = DirectStatement(select(Sanction.id).where(Sanction.kind.in_((SanctionKind.SUSPENSION,))))
     with pytest.raises(ValueError, match="IN lists"):
         statement.compiled(db.engine.dialect)
+
+
+def test_a_read_then_write_takes_the_write_lock_only_for_its_writes(db, suspended):
+    """Two workers logging scans wait for each other's INSERT, not for each other's look-up (SQLite: the write lock
+    is taken by ``begin_write``); on every engine the reads come back and the writes commit."""
+    scan = DirectStatement(insert(VerificationScan.__table__).values(
+        licence_id=bindparam("licence_id"), scanned_at=bindparam("scanned_at"), client_hash=bindparam("client_hash"),
+        channel=bindparam("channel")))
+    licence_row = DirectStatement(select(Licence.id).where(Licence.verify_token == bindparam("token")))
+    token = suspended.verify_token
+    db.session.commit()
+    sqlite = db.engine.dialect.name == "sqlite"
+
+    def another_writer_can_begin() -> bool:
+        other = db.engine.raw_connection()
+        try:
+            other.execute("PRAGMA busy_timeout = 0")
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+            return True
+        except Exception as error:  # sqlite3.OperationalError: database is locked
+            assert "locked" in str(error)
+            return False
+        finally:
+            other.close()
+
+    with direct_transaction(db.engine, write=False) as run:
+        (licence_id,) = run.first(licence_row, token=token)
+        if sqlite:
+            assert another_writer_can_begin()  # the look-up holds no write lock
+        run.begin_write()
+        if sqlite:
+            assert not another_writer_can_begin()  # from here on this transaction writes
+        run.execute(scan, licence_id=licence_id, scanned_at=datetime.now(UTC), client_hash="0123456789abcdef",
+                    channel="html")
+    assert db.session.scalar(select(func.count()).select_from(VerificationScan)) == 1
