@@ -23,7 +23,7 @@ from registry.common.text import parse_id
 from registry.db import utcnow
 from registry.extensions import db, limiter
 from registry.i18n import current_language
-from registry.public import formats, opendata, pages, queries
+from registry.public import formats, layout, opendata, pages, queries
 
 bp = Blueprint("public", __name__)
 
@@ -38,19 +38,23 @@ def _limit(name: str):
     return limit
 
 
-def _page_language() -> str:
-    """The language of this public page: ``?lang=`` if it names one, else the visitor's usual language."""
-    lang = request.args.get("lang")
-    return lang if lang in current_app.config["LANGUAGES"] else current_language()
-
-
-def _render(template: str, **context) -> str:
-    """Render in the language asked for by ``?lang=`` (else the visitor's usual language)."""
+def _page_language() -> tuple[str, str | None]:
+    """The language of this public page and the ``?lang=`` that asked for it, if one did (else the visitor's
+    usual language, and ``None``)."""
     lang = request.args.get("lang")
     if lang in current_app.config["LANGUAGES"]:
+        return lang, lang
+    return current_language(), None
+
+
+def _render(template: str, language: tuple[str, str | None] | None = None, **context) -> str:
+    """Render in the language asked for by ``?lang=`` (else the visitor's usual language); ``language``: what
+    ``_page_language()`` returned, when the view already asked."""
+    lang, lang_arg = language or _page_language()
+    if lang_arg:
         with force_locale(lang):
-            return _render_in(template, lang, lang_arg=lang, **context)
-    return _render_in(template, current_language(), lang_arg=None, **context)
+            return _render_in(template, lang, lang_arg=lang_arg, **context)
+    return _render_in(template, lang, lang_arg=None, **context)
 
 
 def _render_in(template: str, lang: str, **context) -> str:
@@ -59,24 +63,42 @@ def _render_in(template: str, lang: str, **context) -> str:
     Public pages show nobody's account, so they skip Flask's context processors (which would load the signed-in
     user and open the session for every scan); they get ``request`` and nothing else implicitly. Also: gettext
     bound to this request's catalogue once (instead of a catalogue look-up per string), the static asset URLs
-    computed once per process, and plain-Python date and area formatting (same output as the Babel filters).
+    computed once per process, plain-Python date and area formatting (same output as the Babel filters), and the
+    layout rendered once per process (``registry.public.layout``).
     """
     gettext, ngettext = formats.bound_gettext(get_translations())
     no_echo = context.pop("no_echo", False)
-    return current_app.jinja_env.get_template(template).render(
-        request=request, _=gettext, gettext=gettext, ngettext=ngettext, assets=_assets(), fmt=formats.Formatter(lang),
-        lang=lang, links=_links(no_echo), **context)
+    context.update(request=request, _=gettext, gettext=gettext, ngettext=ngettext, assets=_assets(),
+                   fmt=formats.Formatter(lang), lang=lang, links=_links(context["lang_arg"], no_echo),
+                   public_url=public_url)
+    return layout.render_page(template, context)
 
 
-def _links(no_echo: bool) -> dict:
-    """The header and footer links of a public page, keeping its ``?lang=``; the language switch points at the
-    same page (or at the register, on a page that must not echo its address)."""
+def _links(lang_arg: str | None, no_echo: bool) -> dict:
+    """The header and footer links of a public page, keeping its ``?lang=`` (computed once per process); the
+    language switch points at the same page (or at the register, on a page that must not echo its address)."""
+    cache = current_app.extensions.setdefault("public_links", {})
+    fixed = cache.get(lang_arg)
+    if fixed is None:
+        keep = {"lang": lang_arg} if lang_arg else {}
+        fixed = cache[lang_arg] = {"register": url_for("public.register", **keep),
+                                   "open_data": url_for("public.open_data", **keep),
+                                   "home": url_for("main.home", **keep)}
+    languages = current_app.config["LANGUAGES"]
     if no_echo:
-        switch = {code: url_for("public.register", lang=code) for code in current_app.config["LANGUAGES"]}
+        switch = {code: url_for("public.register", lang=code) for code in languages}
     else:
-        switch = {code: public_lang_url(code) for code in current_app.config["LANGUAGES"]}
-    return {"register": public_url("public.register"), "open_data": public_url("public.open_data"),
-            "home": public_url("main.home"), "lang": switch}
+        switch = _switch_links(languages)
+    return fixed | {"lang": switch}
+
+
+def _switch_links(languages) -> dict[str, str]:
+    """The current page in each language (same path and query string, ``lang`` replaced)."""
+    path = quote(request.path)
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    if not args:
+        return {code: f"{path}?lang={code}" for code in languages}
+    return {code: f"{path}?{urlencode([*args, ('lang', code)])}" for code in languages}
 
 
 def _assets() -> dict:
@@ -102,10 +124,11 @@ def _no_store(response: Response) -> Response:
 def _looked_up(token: str, channel: str, lang: str | None = None) -> dict:
     """The verification data of ``token`` with the scan logged (404 for an unknown token, no hints).
 
-    The look-up and the scan log share one short transaction of their own on the DBAPI connection
-    (``registry.common.direct``: nothing here is an entity), committed before the page is rendered. ``lang``: the
-    HTML page's language; its stored public facts come with the data (``facts_html``), rendered and stored here
-    first if the licence has none yet in that language or they are stale (``registry.public.pages``).
+    The look-up and the scan log run on one DBAPI connection (``registry.common.direct``: nothing here is an
+    entity), committed before the page is rendered; on SQLite the write lock is taken after the look-up, for the
+    writes alone (``Runner.begin_write``). ``lang``: the HTML page's language; its stored public facts come with
+    the data (``facts_html``), rendered and stored here first if the licence has none yet in that language or they
+    are stale (``registry.public.pages``).
     """
     salt = queries.cached_salt()
     if salt is None:  # the first scan of the day in this process
@@ -113,13 +136,19 @@ def _looked_up(token: str, channel: str, lang: str | None = None) -> dict:
             salt = queries.daily_salt(conn=conn)
     page_key = (lang, pages.template_key(lang)) if lang else None
     session = db.session() if db.session.registry.has() else None
-    with direct_transaction(db.engine, session, write=True) as run:
+    with direct_transaction(db.engine, session, write=False) as run:
         data = queries.verification(token, run, page_key=page_key)
-        if data is not None and request.method == "GET":
-            queries.log_scan(run, data["licence_id"], request.remote_addr, channel, salt)
-        if data is not None and lang and data["facts_html"] is None:
-            data["facts_html"] = pages.render_facts(data, lang)
-            pages.store(run, data["licence_id"], lang, data["facts_html"])
+        if data is not None:
+            missing_page = lang and data["facts_html"] is None
+            if missing_page:
+                data["facts_html"] = pages.render_facts(data, lang)
+            scanned = request.method == "GET"
+            if scanned or missing_page:
+                run.begin_write()
+            if scanned:
+                queries.log_scan(run, data["licence_id"], request.remote_addr, channel, salt)
+            if missing_page:
+                pages.store(run, data["licence_id"], lang, data["facts_html"])
     if data is None:
         _not_found(channel)
     return data
@@ -153,9 +182,10 @@ def _not_found(channel: str) -> None:
 @lean_limit(_limit("VERIFY_RATE_LIMIT"), scope="verify")
 def verify(token: str):
     """What a QR code on a printed licence opens: the live status of the licence, the venue and what it may do."""
-    data = _looked_up(token, "html", lang=_page_language())
-    html = _render("public/verify.html", v=data, tone=queries.STATUS_TONE[data["status"]], checked_at=utcnow(),
-                   public_host=_public_host(), token=token, status_words=_status_words,
+    language = _page_language()
+    data = _looked_up(token, "html", lang=language[0])
+    html = _render("public/verify.html", language, v=data, tone=queries.STATUS_TONE[data["status"]],
+                   checked_at=utcnow(), public_host=_public_host(), token=token, status_words=_status_words,
                    facts=Markup(data["facts_html"]))  # noqa: S704 (rendered by an autoescaped template)
     return _no_store(Response(html, mimetype="text/html"))
 
@@ -268,25 +298,9 @@ def open_data_file(name: str, fmt: str):
     return response
 
 
-@bp.app_template_global()
-def public_lang_url(lang: str) -> str:
-    """The current public page in another language (same path and query string, ``lang`` replaced)."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
-    return f"{quote(request.path)}?{urlencode(args)}"
-
-
-@bp.app_template_global()
 def public_url(endpoint: str, **values) -> str:
-    """``url_for`` that keeps the ``?lang=`` of the current public page (cached for argument-less links)."""
+    """``url_for`` that keeps the ``?lang=`` of the current public page (in the public templates' context)."""
     lang = request.args.get("lang")
-    if lang not in current_app.config["LANGUAGES"]:
-        lang = None
-    if not values:
-        cache = current_app.extensions.setdefault("public_urls", {})
-        key = (endpoint, lang)
-        if key not in cache:
-            cache[key] = url_for(endpoint, **({"lang": lang} if lang else {}))
-        return cache[key]
-    if lang and "lang" not in values:
+    if lang in current_app.config["LANGUAGES"] and "lang" not in values:
         values["lang"] = lang
     return url_for(endpoint, **values)
